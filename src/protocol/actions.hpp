@@ -1,0 +1,43 @@
+// The Whisp actions a client sends (PROTOCOL.md section 5): SEND frames to /api/chat whose body
+// is the action JSON plus `senderId`. An action carries no client-chosen id.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "whisp/result.hpp"
+
+namespace whisp::action {
+
+struct SendMsg { std::string chat_id, text, time_stamp; };               // "SEND_MSG"
+struct EditMsg { std::string chat_id, message_id, text, time_stamp; };   // "EDIT_MSG"
+struct DeleteMsg { std::string chat_id, message_id; };                   // "DELETE_MSG"
+struct Reply { std::string chat_id, parent_id, text, time_stamp; };      // "REPLY"; wire messageId = parent
+struct Typing { std::string chat_id; };                                  // "TYPING"
+struct React { std::string chat_id, message_id, emoji, time_stamp; };    // "REACT"; wire reaction = emoji
+struct DeleteReact { std::string reaction_id; };                         // "DELETE_REACT"
+struct ReadMsg { std::string chat_id, message_id; };                     // "READ_MSG"
+
+}  // namespace whisp::action
+
+namespace whisp {
+
+using Action = std::variant<action::SendMsg, action::EditMsg, action::DeleteMsg, action::Reply,
+                            action::Typing, action::React, action::DeleteReact, action::ReadMsg>;
+
+/// An action as the server receives it: the action and the claimed sender.
+struct ActionEnvelope {
+  Action action;
+  std::string sender_id;
+};
+
+std::string_view action_type(const Action& a);
+
+/// The SEND body: fixed field order, `type` first, `senderId` last. Deterministic.
+std::string encode_action(const Action& a, std::string_view sender_id);
+
+/// Decodes a SEND body (the dev server's side). Errors name the type, field and reason.
+Result<ActionEnvelope> decode_action(std::string_view json);
+
+}  // namespace whisp

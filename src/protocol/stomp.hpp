@@ -1,0 +1,85 @@
+// STOMP 1.2 codec, sans-IO: bytes in, frames out; frames in, bytes out.
+// No sockets, clocks or threads. The WebSocket layer feeds whatever bytes arrive (message
+// boundaries mean nothing to STOMP) and pulls complete frames. See PROTOCOL.md section 3.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "whisp/result.hpp"
+
+namespace whisp::stomp {
+
+/// One STOMP frame. Headers keep their wire order, repeated names included; `header()` returns
+/// the first occurrence, as STOMP 1.2 requires. Values are unescaped.
+struct Frame {
+  std::string command;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // may hold NUL bytes when a content-length was given
+
+  /// First value of header `name`, or nullopt.
+  std::optional<std::string_view> header(std::string_view name) const;
+  /// Appends a header (no de-duplication).
+  Frame& add(std::string name, std::string value);
+
+  friend bool operator==(const Frame& a, const Frame& b) {
+    return a.command == b.command && a.headers == b.headers && a.body == b.body;
+  }
+};
+
+/// An EOL between frames: the peer is alive.
+struct HeartBeat {
+  friend bool operator==(const HeartBeat&, const HeartBeat&) { return true; }
+};
+
+using Item = std::variant<Frame, HeartBeat>;
+
+struct ParserLimits {
+  std::size_t max_frame_bytes = 1024 * 1024;  // command + headers + body
+  std::size_t max_headers = 64;
+  std::size_t max_header_line = 8 * 1024;
+};
+
+/// Incremental STOMP parser. Feed it any split of the byte stream; call `next()` until it
+/// returns nullopt (needs more bytes). After an error the parser is poisoned: every later call
+/// returns the same error (the connection must be closed).
+///
+/// Cost: amortised O(bytes); a frame is copied once into its Frame.
+class Parser {
+ public:
+  explicit Parser(ParserLimits limits = {});
+
+  /// Appends bytes to the internal buffer. Cheap; parsing happens in next().
+  void feed(std::string_view bytes);
+
+  /// The next complete item, nullopt when more bytes are needed, or an Error (protocol_error,
+  /// frame_too_large) that names what was wrong.
+  Result<std::optional<Item>> next();
+
+  /// Bytes buffered and not yet returned as an item.
+  std::size_t buffered() const { return buffer_.size() - pos_; }
+
+ private:
+  ParserLimits limits_;
+  std::string buffer_;
+  std::size_t pos_ = 0;
+  std::optional<Error> error_;
+};
+
+/// Encodes a frame: LF line ends, escaped header values (except CONNECT/CONNECTED), a
+/// byte-exact `content-length` whenever the body is non-empty (one already present is replaced),
+/// the terminating NUL.
+std::string encode(const Frame& frame);
+
+/// The bytes of one heart-beat.
+inline std::string_view heart_beat_bytes() { return "\n"; }
+
+/// Parses a `heart-beat` header value "cx,cy" (milliseconds). Error names the value.
+Result<std::pair<unsigned, unsigned>> parse_heart_beat(std::string_view value);
+
+}  // namespace whisp::stomp
