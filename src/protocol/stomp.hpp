@@ -47,9 +47,17 @@ struct ParserLimits {
 
 /// Incremental STOMP parser. Feed it any split of the byte stream; call `next()` until it
 /// returns nullopt (needs more bytes). After an error the parser is poisoned: every later call
-/// returns the same error (the connection must be closed).
+/// returns the same error (the connection must be closed) and feed() drops its bytes.
 ///
-/// Cost: amortised O(bytes); a frame is copied once into its Frame.
+/// Items and errors do not depend on how the stream is split: a limit is reported at the byte
+/// where it is first exceeded, any other error when the line or body that holds it is complete.
+/// Limits: a frame counts from the first byte of its command to its terminating NUL inclusive;
+/// a line (command or header) counts its bytes before the LF, a CR of a CRLF included.
+/// Header lines are split at the first ':' (later colons belong to the value, as brokers send
+/// them); a bare CR or a NUL in a line, an empty header name and an unknown command are errors.
+///
+/// Cost: amortised O(bytes); a frame is copied once into its Frame; the buffer is compacted
+/// lazily (when emptied, or when its consumed prefix outgrows the rest).
 class Parser {
  public:
   explicit Parser(ParserLimits limits = {});
@@ -65,10 +73,28 @@ class Parser {
   std::size_t buffered() const { return buffer_.size() - pos_; }
 
  private:
+  enum class Stage : unsigned char { idle, command, headers, body };
+
+  bool step(std::optional<Item>& item);        // false: error_ is set
+  bool take_line(std::string_view line);       // command or header line, EOL stripped
+  bool parse_header(std::string_view line);
+  bool start_body();                           // after the blank line
+  bool fail(ErrorCode code, std::string message);
+
   ParserLimits limits_;
   std::string buffer_;
-  std::size_t pos_ = 0;
+  std::size_t pos_ = 0;  // start of the frame (or heart-beat) being parsed
   std::optional<Error> error_;
+
+  // State of the frame in progress; offsets are relative to pos_, so compaction keeps them.
+  Stage stage_ = Stage::idle;
+  Frame frame_;
+  bool escapes_ = true;              // false for CONNECT / CONNECTED
+  std::size_t line_start_ = 0;       // first byte of the line being read
+  std::size_t scan_ = 0;             // bytes before this were searched already
+  std::size_t body_start_ = 0;
+  std::size_t content_length_ = 0;
+  bool has_content_length_ = false;
 };
 
 /// Encodes a frame: LF line ends, escaped header values (except CONNECT/CONNECTED), a
