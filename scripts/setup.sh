@@ -13,6 +13,7 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libsqlitecpp-dev libsqlite3-dev catch2 libcli11-dev)
 if [ "$want_test" = 1 ]; then
   pkgs+=(clang libclang-rt-14-dev nodejs tmux python3 openssl)
+  pkgs+=(rabbitmq-server)   # tests/rabbitmq: a real STOMP broker (Web-STOMP plugin)
 fi
 
 missing=()
