@@ -19,6 +19,33 @@ struct React { std::string chat_id, message_id, emoji, time_stamp; };    // "REA
 struct DeleteReact { std::string reaction_id; };                         // "DELETE_REACT"
 struct ReadMsg { std::string chat_id, message_id; };                     // "READ_MSG"
 
+// Equality, field by field.
+inline bool operator==(const SendMsg& a, const SendMsg& b) {
+  return a.chat_id == b.chat_id && a.text == b.text && a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const EditMsg& a, const EditMsg& b) {
+  return a.chat_id == b.chat_id && a.message_id == b.message_id && a.text == b.text &&
+         a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const DeleteMsg& a, const DeleteMsg& b) {
+  return a.chat_id == b.chat_id && a.message_id == b.message_id;
+}
+inline bool operator==(const Reply& a, const Reply& b) {
+  return a.chat_id == b.chat_id && a.parent_id == b.parent_id && a.text == b.text &&
+         a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const Typing& a, const Typing& b) { return a.chat_id == b.chat_id; }
+inline bool operator==(const React& a, const React& b) {
+  return a.chat_id == b.chat_id && a.message_id == b.message_id && a.emoji == b.emoji &&
+         a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const DeleteReact& a, const DeleteReact& b) {
+  return a.reaction_id == b.reaction_id;
+}
+inline bool operator==(const ReadMsg& a, const ReadMsg& b) {
+  return a.chat_id == b.chat_id && a.message_id == b.message_id;
+}
+
 }  // namespace whisp::action
 
 namespace whisp {
@@ -30,6 +57,10 @@ using Action = std::variant<action::SendMsg, action::EditMsg, action::DeleteMsg,
 struct ActionEnvelope {
   Action action;
   std::string sender_id;
+
+  friend bool operator==(const ActionEnvelope& a, const ActionEnvelope& b) {
+    return a.action == b.action && a.sender_id == b.sender_id;
+  }
 };
 
 std::string_view action_type(const Action& a);

@@ -71,6 +71,57 @@ struct Unknown : Common {       // any other type; Common fields filled when pre
   std::string type;
 };
 
+// Equality, field by field (timestamps compare by text, as Timestamp's == does).
+inline bool operator==(const Common& a, const Common& b) {
+  return a.chat_id == b.chat_id && a.recipient_id == b.recipient_id && a.sender_id == b.sender_id;
+}
+inline bool operator==(const SendMsg& a, const SendMsg& b) {
+  return static_cast<const Common&>(a) == b && a.message_id == b.message_id && a.text == b.text &&
+         a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const EditMsg& a, const EditMsg& b) {
+  return static_cast<const Common&>(a) == b && a.message_id == b.message_id && a.text == b.text &&
+         a.edited_at == b.edited_at;
+}
+inline bool operator==(const DeleteMsg& a, const DeleteMsg& b) {
+  return static_cast<const Common&>(a) == b && a.message_id == b.message_id &&
+         a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const Reply& a, const Reply& b) {
+  return static_cast<const Common&>(a) == b && a.message_id == b.message_id && a.text == b.text &&
+         a.reply_to == b.reply_to && a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const Typing& a, const Typing& b) {
+  return static_cast<const Common&>(a) == b;
+}
+inline bool operator==(const React& a, const React& b) {
+  return static_cast<const Common&>(a) == b && a.reaction_id == b.reaction_id &&
+         a.emoji == b.emoji && a.parent_message_id == b.parent_message_id &&
+         a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const DeleteReact& a, const DeleteReact& b) {
+  return static_cast<const Common&>(a) == b && a.reaction_id == b.reaction_id;
+}
+inline bool operator==(const ReadMsg& a, const ReadMsg& b) {
+  return static_cast<const Common&>(a) == b && a.message_id == b.message_id;
+}
+inline bool operator==(const UserJoin& a, const UserJoin& b) {
+  return static_cast<const Common&>(a) == b && a.user_id == b.user_id &&
+         a.username == b.username;
+}
+inline bool operator==(const UserLeave& a, const UserLeave& b) {
+  return static_cast<const Common&>(a) == b && a.text == b.text && a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const NewChat& a, const NewChat& b) {
+  return static_cast<const Common&>(a) == b && a.name == b.name && a.time_stamp == b.time_stamp;
+}
+inline bool operator==(const DeleteChat& a, const DeleteChat& b) {
+  return static_cast<const Common&>(a) == b;
+}
+inline bool operator==(const Unknown& a, const Unknown& b) {
+  return static_cast<const Common&>(a) == b && a.type == b.type;
+}
+
 }  // namespace whisp::event
 
 namespace whisp {

@@ -131,4 +131,94 @@ std::string encode(const ChangeNameRequest& v);
 std::string encode(const LogoutRequest& v);
 std::string encode(const ErrorBody& v);  // {message} form
 
+// Equality, field by field (timestamps compare by text, as Timestamp's == does).
+inline bool operator==(const MessageContent& a, const MessageContent& b) {
+  return a.chat_id == b.chat_id && a.time_stamp == b.time_stamp && a.message_id == b.message_id &&
+         a.sender_id == b.sender_id && a.content == b.content && a.edited == b.edited &&
+         a.edited_at == b.edited_at;
+}
+inline bool operator==(const Reaction& a, const Reaction& b) {
+  return a.reaction_id == b.reaction_id && a.chat_id == b.chat_id &&
+         a.message_id == b.message_id && a.sender_id == b.sender_id &&
+         a.reaction == b.reaction && a.created_at == b.created_at;
+}
+inline bool operator==(const Message& a, const Message& b) {
+  return a.chat_id == b.chat_id && a.time_stamp == b.time_stamp && a.message_id == b.message_id &&
+         a.sender_id == b.sender_id && a.content == b.content && a.edited == b.edited &&
+         a.edited_at == b.edited_at && a.reply_to == b.reply_to && a.reactions == b.reactions;
+}
+inline bool operator==(const ChatDetails& a, const ChatDetails& b) {
+  return a.chat_id == b.chat_id && a.chat_name == b.chat_name &&
+         a.last_message_timestamp == b.last_message_timestamp &&
+         a.last_message == b.last_message && a.created_at == b.created_at &&
+         a.creator == b.creator && a.group_chat == b.group_chat;
+}
+inline bool operator==(const ChatUserInfo& a, const ChatUserInfo& b) {
+  return a.user_id == b.user_id && a.username == b.username &&
+         a.joined_chat_at == b.joined_chat_at && a.last_seen_message == b.last_seen_message;
+}
+inline bool operator==(const ChatList& a, const ChatList& b) { return a.chats == b.chats; }
+inline bool operator==(const UserList& a, const UserList& b) { return a.users == b.users; }
+inline bool operator==(const MessageList& a, const MessageList& b) {
+  return a.messages == b.messages;
+}
+inline bool operator==(const RegisterRequest& a, const RegisterRequest& b) {
+  return a.username == b.username && a.email == b.email && a.password == b.password &&
+         a.first_name == b.first_name && a.sur_name == b.sur_name;
+}
+inline bool operator==(const SignInRequest& a, const SignInRequest& b) {
+  return a.username == b.username && a.password == b.password;
+}
+inline bool operator==(const SignInResponse& a, const SignInResponse& b) {
+  return a.id == b.id && a.username == b.username && a.email == b.email &&
+         a.refresh_token == b.refresh_token && a.roles == b.roles;
+}
+inline bool operator==(const RefreshRequest& a, const RefreshRequest& b) {
+  return a.expired_jwt == b.expired_jwt;
+}
+inline bool operator==(const TicketResponse& a, const TicketResponse& b) {
+  return a.ticket == b.ticket;
+}
+inline bool operator==(const CurrentUser& a, const CurrentUser& b) {
+  return a.id == b.id && a.username == b.username && a.email == b.email && a.role == b.role;
+}
+inline bool operator==(const CreateChatRequest& a, const CreateChatRequest& b) {
+  return a.chat_name == b.chat_name && a.user_names == b.user_names;
+}
+inline bool operator==(const AddUserRequest& a, const AddUserRequest& b) {
+  return a.chat_id == b.chat_id && a.new_username == b.new_username;
+}
+inline bool operator==(const RemoveUserRequest& a, const RemoveUserRequest& b) {
+  return a.chat_id == b.chat_id && a.remove_user == b.remove_user;
+}
+inline bool operator==(const ChangeNameRequest& a, const ChangeNameRequest& b) {
+  return a.chat_id == b.chat_id && a.new_chat_name == b.new_chat_name;
+}
+inline bool operator==(const LogoutRequest& a, const LogoutRequest& b) {
+  return a.refresh_token == b.refresh_token;
+}
+inline bool operator==(const ErrorBody& a, const ErrorBody& b) {
+  return a.message == b.message && a.status == b.status && a.code == b.code;
+}
+inline bool operator!=(const MessageContent& a, const MessageContent& b) { return !(a == b); }
+inline bool operator!=(const Reaction& a, const Reaction& b) { return !(a == b); }
+inline bool operator!=(const Message& a, const Message& b) { return !(a == b); }
+inline bool operator!=(const ChatDetails& a, const ChatDetails& b) { return !(a == b); }
+inline bool operator!=(const ChatUserInfo& a, const ChatUserInfo& b) { return !(a == b); }
+inline bool operator!=(const ChatList& a, const ChatList& b) { return !(a == b); }
+inline bool operator!=(const UserList& a, const UserList& b) { return !(a == b); }
+inline bool operator!=(const MessageList& a, const MessageList& b) { return !(a == b); }
+inline bool operator!=(const RegisterRequest& a, const RegisterRequest& b) { return !(a == b); }
+inline bool operator!=(const SignInRequest& a, const SignInRequest& b) { return !(a == b); }
+inline bool operator!=(const SignInResponse& a, const SignInResponse& b) { return !(a == b); }
+inline bool operator!=(const RefreshRequest& a, const RefreshRequest& b) { return !(a == b); }
+inline bool operator!=(const TicketResponse& a, const TicketResponse& b) { return !(a == b); }
+inline bool operator!=(const CurrentUser& a, const CurrentUser& b) { return !(a == b); }
+inline bool operator!=(const CreateChatRequest& a, const CreateChatRequest& b) { return !(a == b); }
+inline bool operator!=(const AddUserRequest& a, const AddUserRequest& b) { return !(a == b); }
+inline bool operator!=(const RemoveUserRequest& a, const RemoveUserRequest& b) { return !(a == b); }
+inline bool operator!=(const ChangeNameRequest& a, const ChangeNameRequest& b) { return !(a == b); }
+inline bool operator!=(const LogoutRequest& a, const LogoutRequest& b) { return !(a == b); }
+inline bool operator!=(const ErrorBody& a, const ErrorBody& b) { return !(a == b); }
+
 }  // namespace whisp::rest
