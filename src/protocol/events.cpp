@@ -243,7 +243,9 @@ Event decode_unknown(const json::Value& root, std::string type) {
   e.type = std::move(type);
   const auto take = [&root](const char* key, std::string& out) {
     const auto it = root.FindMember(key);
-    if (it != root.MemberEnd() && it->value.IsString()) json::assign(out, it->value);
+    if (it != root.MemberEnd() && it->value.IsString() && !json::has_lone_surrogate(it->value)) {
+      json::assign(out, it->value);
+    }
   };
   take("chatId", e.chat_id);
   take("recipientId", e.recipient_id);
@@ -286,6 +288,10 @@ Result<Event> decode_event(std::string_view json) {
   if (!type.IsString()) {
     return Error{ErrorCode::wrong_type,
                  std::string("event.type: expected string, got ") + json::type_name(type)};
+  }
+  if (json::has_lone_surrogate(type)) {
+    return Error{ErrorCode::malformed_json,
+                 "event.type: lone low surrogate escape (\\udc00-\\udfff)"};
   }
   if (is(type, "SEND_MSG")) return decode_as<event::SendMsg>(root);
   if (is(type, "EDIT_MSG")) return decode_as<event::EditMsg>(root);

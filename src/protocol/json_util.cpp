@@ -2,6 +2,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <cstring>
+
 namespace whisp::json {
 
 ParsedJson::ParsedJson()
@@ -51,6 +53,18 @@ const char* type_name(const Value& v) {
   return "unknown";
 }
 
+bool has_lone_surrogate(const Value& v) {
+  const char* p = v.GetString();
+  const char* end = p + v.GetStringLength();
+  while (p < end) {
+    const void* hit = std::memchr(p, 0xED, static_cast<std::size_t>(end - p));
+    if (!hit) return false;
+    p = static_cast<const char*>(hit) + 1;
+    if (p < end && static_cast<unsigned char>(*p) >= 0xA0) return true;
+  }
+  return false;
+}
+
 const Value* Fields::find(const char* key) const {
   const auto it = obj_.FindMember(key);
   return it == obj_.MemberEnd() ? nullptr : &it->value;
@@ -70,11 +84,17 @@ bool Fields::fail_type(const char* key, const char* expected, const Value& got) 
                                                ", got " + type_name(got)});
 }
 
+bool Fields::fail_surrogate(const char* key) {
+  return fail(Error{ErrorCode::malformed_json,
+                    path_.render(key) + ": lone low surrogate escape (\\udc00-\\udfff)"});
+}
+
 bool Fields::str(const char* key, std::string& out) {
   if (error_) return false;
   const Value* v = find(key);
   if (!v) return fail_missing(key);
   if (!v->IsString()) return fail_type(key, "string", *v);
+  if (has_lone_surrogate(*v)) return fail_surrogate(key);
   assign(out, *v);
   return true;
 }
@@ -87,6 +107,7 @@ bool Fields::opt_str(const char* key, std::optional<std::string>& out) {
     return true;
   }
   if (!v->IsString()) return fail_type(key, "string or null", *v);
+  if (has_lone_surrogate(*v)) return fail_surrogate(key);
   out.emplace(v->GetString(), v->GetStringLength());
   return true;
 }
@@ -155,6 +176,7 @@ bool Fields::str_array(const char* key, std::vector<std::string>& out) {
       return fail(Error{ErrorCode::wrong_type,
                         item.render() + ": expected string, got " + type_name(e)});
     }
+    if (has_lone_surrogate(e)) return fail_surrogate(key);
     out.emplace_back(e.GetString(), e.GetStringLength());
   }
   return true;

@@ -108,6 +108,7 @@ class Fields {
   bool fail(Error e);
   bool fail_missing(const char* key);
   bool fail_type(const char* key, const char* expected, const Value& got);
+  bool fail_surrogate(const char* key);
 
  private:
   const Value* find(const char* key) const;
@@ -116,6 +117,12 @@ class Fields {
   const Path& path_;
   std::optional<Error> error_;
 };
+
+/// True when a decoded string holds a lone low surrogate: RapidJSON 1.1 turns the escape
+/// `\udc00`..`\udfff` without a preceding high surrogate into the bytes ED B0..BF xx, which are
+/// not UTF-8 (raw input never contains them: the parse validates encoding). Such a string could
+/// not be encoded back faithfully, so readers reject it.
+bool has_lone_surrogate(const Value& string_value);
 
 /// Copies a JSON string value byte for byte (embedded NULs included).
 inline void assign(std::string& out, const Value& v) {
