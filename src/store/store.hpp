@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/log_entry.hpp"
+#include "store/snapshot.hpp"
 #include "whisp/result.hpp"
 
 namespace whisp::store {
@@ -36,6 +37,16 @@ struct OutboxItem {
   std::string reason;            // for failed
   /// The server ids its targets resolve to now (nullopt while a target is still local).
   std::optional<std::string> resolved_target;
+};
+
+/// A contiguous known stretch of a chat's history (invariant 8), by message position
+/// (timeStamp instant in microseconds, messageId). Between two segments lies a gap.
+struct HistorySegment {
+  std::int64_t lo_micros = 0;   // INT64_MIN with from_start
+  std::string lo_message_id;
+  std::int64_t hi_micros = 0;
+  std::string hi_message_id;
+  bool from_start = false;      // reaches the first message of the chat
 };
 
 struct OpenOptions {
@@ -61,8 +72,36 @@ class Store {
   // Queries for the engine (writer's connection; cheap, indexed).
   /// Own actions not yet delivered or failed, in the user's order, per chat when given.
   Result<std::vector<OutboxItem>> outbox(const std::optional<std::string>& chat_id = {}) const;
+  /// What the store holds of a chat's confirmed history (the sync actor's cursors): the newest
+  /// and oldest known server messages. Empty ids when nothing is known.
+  struct HistoryBounds {
+    std::optional<std::string> newest_id, oldest_id;
+    std::int64_t newest_micros = 0;
+  };
+  Result<HistoryBounds> history_bounds(const std::string& chat_id) const;
+  /// A message of a chat by server or local id (deleted ones too), for the engine's checks
+  /// before an action (editing someone else's message is refused locally).
+  struct MessageInfo {
+    std::optional<std::string> message_id, local_id;
+    std::string sender_id;
+    bool deleted = false;
+  };
+  Result<std::optional<MessageInfo>> find_message(const std::string& chat_id,
+                                                  const Target& ref) const;
+
   /// The server id of an own item by local id, once delivered.
   Result<std::optional<std::string>> server_id_of(const std::string& local_id) const;
+
+  // Additions (issue 3).
+  /// The file path the store was opened with.
+  const std::string& path() const;
+  /// The snapshot of the contract on the writer's connection (tests, replay). A UI thread uses
+  /// a Reader instead (store/reader.hpp).
+  Result<Snapshot> snapshot(const std::optional<std::string>& chat_id = {}) const;
+  /// Known history segments of a chat, oldest first.
+  Result<std::vector<HistorySegment>> segments(const std::string& chat_id) const;
+  /// True when the chat exists and was deleted (DELETE_CHAT): its events are ignored.
+  Result<bool> chat_deleted(const std::string& chat_id) const;
 
  private:
   struct Impl;

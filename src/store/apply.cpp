@@ -1,0 +1,302 @@
+// The apply function for live events (DESIGN.md invariant 3, the order-tolerance table).
+#include "store/apply.hpp"
+
+namespace whisp::store {
+
+void Applier::apply(const LogEntry& entry, std::int64_t seq, CommitInfo& info) {
+  switch (entry.index()) {
+    case 0: apply_event(std::get<LiveEvent>(entry).event, info); break;
+    case 1: apply_history(std::get<HistoryPage>(entry), info); break;
+    case 2: apply_chats(std::get<ChatsPage>(entry), info); break;
+    case 3: apply_members(std::get<MembersPage>(entry), info); break;
+    case 4: apply_intent(std::get<LocalIntent>(entry), seq, info); break;
+    case 5: apply_transition(std::get<OutboxTransition>(entry), info); break;
+    default: break;
+  }
+}
+
+void Applier::apply_event(const Event& ev, CommitInfo& info) {
+  if (std::holds_alternative<event::Typing>(ev) || std::holds_alternative<event::Unknown>(ev)) {
+    return;  // typing is ephemeral; unknown types are kept in the log only
+  }
+  const event::Common& c = event_common(ev);
+  auto ch = chat(c.chat_id, true, &info);
+  if (ch->deleted) return;  // DELETE_CHAT is for good
+  info.changed_chats.insert(c.chat_id);
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, event::SendMsg>) {
+          Base b;
+          b.message_id = e.message_id;
+          b.sender_key = user_key(e.sender_id);
+          b.ts = e.time_stamp.micros;
+          b.ts_text = e.time_stamp.text;
+          b.text = e.text;
+          on_message(*ch, e.chat_id, b, self_key(), info, false);
+        } else if constexpr (std::is_same_v<T, event::Reply>) {
+          Base b;
+          b.message_id = e.message_id;
+          b.sender_key = user_key(e.sender_id);
+          b.ts = e.time_stamp.micros;
+          b.ts_text = e.time_stamp.text;
+          b.text = e.text;
+          b.is_reply = true;
+          b.reply_id = e.reply_to.message_id;
+          b.reply_sender = e.reply_to.sender_id;
+          b.reply_text = e.reply_to.content;
+          on_message(*ch, e.chat_id, b, self_key(), info, false);
+        } else if constexpr (std::is_same_v<T, event::EditMsg>) {
+          on_edit(*ch, e);
+        } else if constexpr (std::is_same_v<T, event::DeleteMsg>) {
+          on_delete(*ch, e);
+        } else if constexpr (std::is_same_v<T, event::React>) {
+          on_react(*ch, e.reaction_id, user_key(e.sender_id), e.emoji, e.parent_message_id);
+        } else if constexpr (std::is_same_v<T, event::DeleteReact>) {
+          on_delete_react(*ch, e);
+        } else if constexpr (std::is_same_v<T, event::ReadMsg>) {
+          std::int64_t reader = user_key(e.sender_id);
+          on_read(*ch, reader, e.message_id);
+          if (reader == self_key()) {
+            if (auto l = match_outbox(ch->key, kRead, "", e.message_id)) deliver(*l, e.message_id);
+          }
+        } else if constexpr (std::is_same_v<T, event::UserJoin>) {
+          auto& u = stmt(
+              "INSERT INTO members(chat_key, user_key, username, present) VALUES(?,?,?,1) "
+              "ON CONFLICT(chat_key, user_key) DO UPDATE SET username=excluded.username, "
+              "present=1");
+          u.bind(1, ch->key);
+          u.bind(2, user_key(e.user_id));
+          u.bind(3, e.username);
+          u.exec();
+          if (e.user_id == self_id_) {
+            auto& h = stmt("UPDATE chats SET hidden=0 WHERE chat_key=? AND hidden<>0");
+            h.bind(1, ch->key);
+            if (h.exec() > 0) info.chat_list_changed = true;
+          }
+        } else if constexpr (std::is_same_v<T, event::UserLeave>) {
+          auto& u = stmt(
+              "INSERT INTO members(chat_key, user_key, username, present) VALUES(?,?,NULL,0) "
+              "ON CONFLICT(chat_key, user_key) DO UPDATE SET present=0");
+          u.bind(1, ch->key);
+          u.bind(2, user_key(e.sender_id));
+          u.exec();
+          if (e.sender_id == self_id_) {
+            auto& h = stmt("UPDATE chats SET hidden=1 WHERE chat_key=? AND hidden=0");
+            h.bind(1, ch->key);
+            if (h.exec() > 0) info.chat_list_changed = true;
+          }
+        } else if constexpr (std::is_same_v<T, event::NewChat>) {
+          // The first name wins over later NEW_CHATs; a getChats listing wins over both.
+          auto& u = stmt(
+              "UPDATE chats SET name=? WHERE chat_key=? AND name IS NULL AND name_from_list=0");
+          u.bind(1, e.name);
+          u.bind(2, ch->key);
+          if (u.exec() > 0) info.chat_list_changed = true;
+        } else if constexpr (std::is_same_v<T, event::DeleteChat>) {
+          delete_chat(*ch, e.chat_id);
+          info.chat_list_changed = true;
+        }
+      },
+      ev);
+}
+
+void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const Base& b,
+                         std::int64_t self, CommitInfo& /*info*/, bool from_page) {
+  auto existing = find_msg(chat.key, b.message_id);
+  if (existing && (existing->flags & kHasBase)) {
+    if (from_page) {
+      // The page is the server's word on the content (never un-deletes a tombstone).
+      auto& u = stmt(
+          "UPDATE messages SET text=CASE WHEN flags&2 THEN NULL ELSE ? END, flags=flags&~4 "
+          "WHERE msg_key=?");
+      u.bind(1, b.text);
+      u.bind(2, existing->key);
+      u.exec();
+    }
+    return;  // a duplicate
+  }
+  if (b.sender_key == self) {
+    // The echo rule: the oldest own `sent` entry with the same text (and parent) in this chat.
+    int kind = b.is_reply ? kReply : kSend;
+    std::optional<std::string> parent;
+    if (b.is_reply) parent = b.reply_id;
+    if (auto local = match_outbox(chat.key, kind, b.text, parent)) {
+      auto own = find_msg_by_local(*local);
+      if (own) {
+        if (existing) merge_placeholder(own->key, existing->key);
+        auto& u = stmt(
+            "UPDATE messages SET message_id=?, ts=?, ts_text=?, status=0 WHERE msg_key=?");
+        u.bind(1, b.message_id);
+        u.bind(2, b.ts);
+        u.bind(3, b.ts_text);
+        u.bind(4, own->key);
+        u.exec();
+        deliver(*local, b.message_id);
+        release_held_reads(chat.key, own->key);
+        return;
+      }
+    }
+  }
+  std::int64_t key;
+  int flags = kHasBase | (b.is_reply ? kIsReply : 0);
+  if (existing) {
+    key = existing->key;
+    flags |= existing->flags & kDeleted;
+    auto& u = stmt(
+        "UPDATE messages SET sender_key=?, ts=?, ts_text=?, text=?, reply_id=?, reply_sender=?, "
+        "reply_text=?, flags=? WHERE msg_key=?");
+    u.bind(1, b.sender_key);
+    u.bind(2, b.ts);
+    u.bind(3, b.ts_text);
+    if (flags & kDeleted) {
+      u.bind(4);
+    } else {
+      u.bind(4, b.text);
+    }
+    if (b.is_reply) {
+      u.bind(5, b.reply_id);
+      u.bind(6, b.reply_sender);
+      u.bind(7, b.reply_text);
+    }
+    u.bind(8, flags);
+    u.bind(9, key);
+    u.exec();
+    release_held_reads(chat.key, key);
+  } else {
+    auto& ins = stmt(
+        "INSERT INTO messages(chat_key, message_id, sender_key, ts, ts_text, text, reply_id, "
+        "reply_sender, reply_text, flags) VALUES(?,?,?,?,?,?,?,?,?,?)");
+    ins.bind(1, chat.key);
+    ins.bind(2, b.message_id);
+    ins.bind(3, b.sender_key);
+    ins.bind(4, b.ts);
+    ins.bind(5, b.ts_text);
+    ins.bind(6, b.text);
+    if (b.is_reply) {
+      ins.bind(7, b.reply_id);
+      ins.bind(8, b.reply_sender);
+      ins.bind(9, b.reply_text);
+    }
+    ins.bind(10, flags);
+    ins.exec();
+  }
+}
+
+void Applier::on_edit(const Chat& chat, const event::EditMsg& e) {
+  Msg m = msg_or_placeholder(chat.key, e.message_id);
+  if (m.flags & kDeleted) return;
+  bool own_echo = false;
+  if (e.sender_id == self_id_) {
+    if (auto local = match_outbox(chat.key, kEdit, e.text, e.message_id)) {
+      deliver(*local, e.message_id);
+      own_echo = true;
+    }
+  }
+  // The echo of an own edit replaces the optimistic one (same text, the server's editedAt).
+  merge_edit(m.key, e.text, e.edited_at.micros, e.edited_at.text, own_echo);
+}
+
+void Applier::on_delete(const Chat& chat, const event::DeleteMsg& e) {
+  Msg m = msg_or_placeholder(chat.key, e.message_id);
+  if (e.sender_id == self_id_) {
+    if (auto local = match_outbox(chat.key, kDelete, "", e.message_id)) {
+      deliver(*local, e.message_id);
+    }
+  }
+  if (m.flags & kDeleted) return;
+  auto& u = stmt(
+      "UPDATE messages SET flags=flags|2, text=NULL, edit_text=NULL, reply_text=NULL "
+      "WHERE msg_key=?");
+  u.bind(1, m.key);
+  u.exec();
+}
+
+void Applier::on_react(const Chat& chat, const std::string& reaction_id, std::int64_t sender_key,
+                       const std::string& emoji, const std::string& parent_id) {
+  auto& q = stmt("SELECT react_key, msg_key FROM reactions WHERE chat_key=? AND reaction_id=?");
+  q.bind(1, chat.key);
+  q.bind(2, reaction_id);
+  std::optional<std::int64_t> existing;
+  bool has_parent = false;
+  if (q.executeStep()) {
+    existing = q.getColumn(0).getInt64();
+    has_parent = !q.getColumn(1).isNull();
+  }
+  q.reset();
+  if (existing && has_parent) return;  // a duplicate
+  Msg parent = msg_or_placeholder(chat.key, parent_id);
+  if (!existing && sender_key == self_key()) {
+    if (auto local = match_outbox(chat.key, kReact, emoji, parent_id)) {
+      auto& u = stmt("UPDATE reactions SET reaction_id=? WHERE local_id=?");
+      u.bind(1, reaction_id);
+      u.bind(2, *local);
+      if (u.exec() > 0) {
+        deliver(*local, reaction_id);
+        return;
+      }
+    }
+  }
+  if (existing) {  // DELETE_REACT came first: fill in, stays deleted
+    auto& u = stmt("UPDATE reactions SET msg_key=?, sender_key=?, emoji=? WHERE react_key=?");
+    u.bind(1, parent.key);
+    u.bind(2, sender_key);
+    u.bind(3, emoji);
+    u.bind(4, *existing);
+    u.exec();
+    return;
+  }
+  auto& ins = stmt(
+      "INSERT INTO reactions(chat_key, reaction_id, msg_key, sender_key, emoji, deleted) "
+      "VALUES(?,?,?,?,?,0)");
+  ins.bind(1, chat.key);
+  ins.bind(2, reaction_id);
+  ins.bind(3, parent.key);
+  ins.bind(4, sender_key);
+  ins.bind(5, emoji);
+  ins.exec();
+}
+
+void Applier::on_delete_react(const Chat& chat, const event::DeleteReact& e) {
+  if (e.sender_id == self_id_) {
+    if (auto local = match_outbox(chat.key, kUnreact, "", e.reaction_id)) {
+      deliver(*local, e.reaction_id);
+    }
+  }
+  auto& u = stmt(
+      "INSERT INTO reactions(chat_key, reaction_id, deleted) VALUES(?,?,1) "
+      "ON CONFLICT(chat_key, reaction_id) DO UPDATE SET deleted=1");
+  u.bind(1, chat.key);
+  u.bind(2, e.reaction_id);
+  u.exec();
+}
+
+void Applier::on_read(const Chat& chat, std::int64_t reader, const std::string& message_id) {
+  Msg m = msg_or_placeholder(chat.key, message_id);
+  if (m.ts) {
+    advance_read(chat.key, reader, m.key);
+  } else {
+    auto& h = stmt("INSERT OR IGNORE INTO held_reads(msg_key, user_key) VALUES(?,?)");
+    h.bind(1, m.key);
+    h.bind(2, reader);
+    h.exec();
+  }
+}
+
+void Applier::delete_chat(const Chat& chat, const std::string& chat_id) {
+  for (const char* sql :
+       {"DELETE FROM held_reads WHERE msg_key IN (SELECT msg_key FROM messages WHERE chat_key=?1)",
+        "DELETE FROM reactions WHERE chat_key=?1", "DELETE FROM messages WHERE chat_key=?1",
+        "DELETE FROM members WHERE chat_key=?1", "DELETE FROM read_pointers WHERE chat_key=?1",
+        "DELETE FROM segments WHERE chat_key=?1",
+        "UPDATE outbox SET state=3, reason='chat deleted' WHERE chat_key=?1 AND state IN (1,2)",
+        "UPDATE chats SET deleted=1 WHERE chat_key=?1"}) {
+    auto& s = stmt(sql);
+    s.bind(1, chat.key);
+    s.exec();
+  }
+  chats_[chat_id].deleted = true;
+  chats_[chat_id].key = chat.key;
+}
+
+}  // namespace whisp::store

@@ -1,0 +1,126 @@
+// The apply function: the only writer of projections. Internal to src/store; the Store calls it
+// inside its write transaction, the replay tool and the tests reach it through Store::commit.
+//
+// How order tolerance works (docs/store-format.md, "Projections"): every fact an event carries
+// is kept in a table whose merge is commutative — a message row exists for any referenced id
+// (a placeholder until its SEND/REPLY gives it content), edits merge by the latest editedAt,
+// deletions are tombstone flags, reactions and their deletions are rows with a tombstone flag,
+// reads of unknown messages wait in held_reads, and the read pointer is a maximum. Only
+// USER_JOIN/USER_LEAVE follow arrival order, as DESIGN.md says.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/log_entry.hpp"
+#include "store/store.hpp"
+
+namespace whisp::store {
+
+// messages.flags bits
+constexpr int kHasBase = 1;   // content known (SEND, REPLY, history page or own intent)
+constexpr int kDeleted = 2;   // DELETE_MSG tombstone: never visible again
+constexpr int kGone = 4;      // absent from a history page that covered it (revived by a page)
+constexpr int kIsReply = 8;
+
+// messages.status and outbox.state codes
+enum StatusCode { kDelivered = 0, kPending = 1, kSent = 2, kFailed = 3 };
+// outbox.state uses: pending 1, sent 2, failed 3, delivered 4
+constexpr int kOutboxDelivered = 4;
+
+enum IntentKind { kSend = 1, kReply = 2, kEdit = 3, kDelete = 4, kReact = 5, kUnreact = 6, kRead = 7 };
+
+class Applier {
+ public:
+  Applier(SQLite::Database& db, std::string self_id);
+
+  /// Applies one entry that was appended to the log as `seq`. Throws SQLite::Exception.
+  void apply(const LogEntry& entry, std::int64_t seq, CommitInfo& info);
+  /// Forgets cached keys (after a rolled-back transaction).
+  void reset_caches();
+
+  std::int64_t self_key();
+
+ private:
+  struct Chat {
+    std::int64_t key = 0;
+    bool deleted = false;
+  };
+  struct Msg {
+    std::int64_t key = 0;
+    int flags = 0;
+    std::optional<std::int64_t> ts;
+    std::optional<std::string> message_id;
+    std::optional<std::string> local_id;
+    std::int64_t sender_key = 0;
+    int status = kDelivered;
+  };
+  struct Base {  // content of a message from SEND/REPLY/page
+    std::string message_id;
+    std::int64_t sender_key = 0;
+    std::int64_t ts = 0;
+    std::string ts_text;
+    std::string text;
+    bool is_reply = false;
+    std::string reply_id, reply_sender, reply_text;
+  };
+
+  // events (apply.cpp)
+  void apply_event(const Event& e, CommitInfo& info);
+  void on_message(const Chat& chat, const std::string& chat_id, const Base& base,
+                  std::int64_t self_sender, CommitInfo& info, bool from_page);
+  void on_edit(const Chat& chat, const event::EditMsg& e);
+  void on_delete(const Chat& chat, const event::DeleteMsg& e);
+  void on_react(const Chat& chat, const std::string& reaction_id, std::int64_t sender_key,
+                const std::string& emoji, const std::string& parent_id);
+  void on_delete_react(const Chat& chat, const event::DeleteReact& e);
+  void on_read(const Chat& chat, std::int64_t user_key, const std::string& message_id);
+  void delete_chat(const Chat& chat, const std::string& chat_id);
+
+  // pages (apply_pages.cpp)
+  void apply_history(const HistoryPage& h, CommitInfo& info);
+  void apply_chats(const ChatsPage& c, CommitInfo& info);
+  void apply_members(const MembersPage& m, CommitInfo& info);
+  void record_segment(std::int64_t chat_key, std::int64_t lo_ts, const std::string& lo_id,
+                      std::int64_t hi_ts, const std::string& hi_id, bool from_start);
+
+  // local intents (apply_local.cpp)
+  void apply_intent(const LocalIntent& i, std::int64_t seq, CommitInfo& info);
+  void apply_transition(const OutboxTransition& t, CommitInfo& info);
+  std::optional<Msg> resolve_message(std::int64_t chat_key, const Target& t);
+  std::optional<std::string> match_outbox(std::int64_t chat_key, int kind,
+                                          const std::string& match_text,
+                                          const std::optional<std::string>& target_id);
+  void deliver(const std::string& local_id, const std::string& server_id);
+
+  // rows (apply_rows.cpp)
+  std::optional<Chat> chat(const std::string& chat_id, bool create, CommitInfo* info);
+  std::int64_t user_key(const std::string& user_id);
+  std::optional<std::string> user_id_of(std::int64_t user_key);
+  std::optional<Msg> find_msg(std::int64_t chat_key, const std::string& message_id);
+  std::optional<Msg> find_msg_by_local(const std::string& local_id);
+  Msg msg_or_placeholder(std::int64_t chat_key, const std::string& message_id);
+  void set_flags(std::int64_t msg_key, int flags);
+  void merge_edit(std::int64_t msg_key, const std::string& text, std::int64_t at,
+                  const std::string& at_text, bool force);
+  void advance_read(std::int64_t chat_key, std::int64_t user_key, std::int64_t msg_key);
+  void release_held_reads(std::int64_t chat_key, std::int64_t msg_key);
+  void merge_placeholder(std::int64_t into_key, std::int64_t from_key);
+
+  SQLite::Statement& stmt(const char* sql);
+
+  SQLite::Database& db_;
+  std::string self_id_;
+  std::optional<std::int64_t> self_key_;
+  std::unordered_map<std::string, Chat> chats_;
+  std::unordered_map<std::string, std::int64_t> users_;
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;
+};
+
+}  // namespace whisp::store

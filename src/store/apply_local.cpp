@@ -1,0 +1,239 @@
+// The apply function for local intents and outbox transitions (DESIGN.md invariant 5, PROTOCOL.md
+// section 5): optimistic projection, the outbox, and the echo rule.
+#include "store/apply.hpp"
+
+namespace whisp::store {
+
+std::optional<std::string> Applier::match_outbox(std::int64_t chat_key, int kind,
+                                                 const std::string& match_text,
+                                                 const std::optional<std::string>& target_id) {
+  // Only `sent` entries match: a pending one was never on the wire.
+  auto& q = stmt(
+      "SELECT local_id FROM outbox WHERE chat_key=?1 AND kind=?2 AND state=2 AND "
+      "(?3 IS NULL OR match_text=?3) AND (?4 IS NULL OR target_id=?4) ORDER BY seq LIMIT 1");
+  q.bind(1, chat_key);
+  q.bind(2, kind);
+  if (kind == kSend || kind == kReply || kind == kEdit || kind == kReact) q.bind(3, match_text);
+  if (target_id) q.bind(4, *target_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+void Applier::deliver(const std::string& local_id, const std::string& server_id) {
+  auto& u = stmt("UPDATE outbox SET state=4, server_id=? WHERE local_id=?");
+  u.bind(1, server_id);
+  u.bind(2, local_id);
+  u.exec();
+  // Intents aimed at this local id now resolve to the server id.
+  auto& t = stmt("UPDATE outbox SET target_id=? WHERE target_local=? AND target_id IS NULL");
+  t.bind(1, server_id);
+  t.bind(2, local_id);
+  t.exec();
+  auto& r = stmt("UPDATE messages SET reply_id=? WHERE reply_local=? AND reply_id IS NULL");
+  r.bind(1, server_id);
+  r.bind(2, local_id);
+  r.exec();
+}
+
+std::optional<Applier::Msg> Applier::resolve_message(std::int64_t chat_key, const Target& t) {
+  if (t.message_id) return msg_or_placeholder(chat_key, *t.message_id);
+  if (t.local_id) {
+    auto m = find_msg_by_local(*t.local_id);
+    if (m) {
+      auto& q = stmt("SELECT chat_key FROM messages WHERE msg_key=?");
+      q.bind(1, m->key);
+      if (q.executeStep() && q.getColumn(0).getInt64() == chat_key) return m;
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+struct Row {
+  int kind = 0;
+  std::string match_text;
+  std::optional<std::string> target_id, target_local;
+};
+}  // namespace
+
+void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& info) {
+  const std::string* chat_id = std::visit([](const auto& w) { return &w.chat_id; }, li.what);
+  auto ch = chat(*chat_id, true, &info);
+  info.changed_chats.insert(*chat_id);
+  Row row;
+  int state = kPending;
+  std::string reason;
+  const std::int64_t self = self_key();
+  auto set_target = [&](const Target& t, const std::optional<Msg>& m) {
+    row.target_id = t.message_id;
+    if (!row.target_id && m && m->message_id) row.target_id = m->message_id;
+    if (!row.target_id) row.target_local = t.local_id;
+  };
+  auto fail = [&](const char* why) {
+    state = kFailed;
+    reason = why;
+  };
+
+  std::visit(
+      [&](const auto& w) {
+        using T = std::decay_t<decltype(w)>;
+        if (ch->deleted) {
+          row.kind = 0;
+          fail("chat deleted");
+        }
+        if constexpr (std::is_same_v<T, intent::Send> || std::is_same_v<T, intent::Reply>) {
+          row.kind = std::is_same_v<T, intent::Send> ? kSend : kReply;
+          row.match_text = w.text;
+          std::optional<std::string> reply_id, reply_sender, reply_text, reply_local;
+          if constexpr (std::is_same_v<T, intent::Reply>) {
+            auto parent = resolve_message(ch->key, w.parent);
+            set_target(w.parent, parent);
+            if (parent) {
+              auto& q = stmt(
+                  "SELECT m.message_id, m.local_id, u.user_id, "
+                  "COALESCE(m.edit_text, m.text) FROM messages m LEFT JOIN users u "
+                  "ON u.user_key=m.sender_key WHERE m.msg_key=?");
+              q.bind(1, parent->key);
+              if (q.executeStep()) {
+                if (!q.getColumn(0).isNull()) reply_id = q.getColumn(0).getString();
+                if (!q.getColumn(1).isNull() && !reply_id) reply_local = q.getColumn(1).getString();
+                reply_sender = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();
+                reply_text = q.getColumn(3).isNull() ? "" : q.getColumn(3).getString();
+              }
+            } else if (state != kFailed) {
+              fail("reply target unknown");
+            }
+          }
+          if (state == kFailed) return;
+          auto& ins = stmt(
+              "INSERT INTO messages(chat_key, local_id, sender_key, ts, ts_text, text, reply_id, "
+              "reply_sender, reply_text, reply_local, flags, status, own_seq) "
+              "VALUES(?,?,?,?,?,?,?,?,?,?,?,1,?)");
+          ins.bind(1, ch->key);
+          ins.bind(2, li.local_id);
+          ins.bind(3, self);
+          ins.bind(4, li.made_at.micros);
+          ins.bind(5, li.made_at.text);
+          ins.bind(6, w.text);
+          if (reply_id) ins.bind(7, *reply_id);
+          if (reply_sender) ins.bind(8, *reply_sender);
+          if (reply_text) ins.bind(9, *reply_text);
+          if (reply_local) ins.bind(10, *reply_local);
+          ins.bind(11, kHasBase | (row.kind == kReply ? kIsReply : 0));
+          ins.bind(12, seq);
+          ins.exec();
+        } else if constexpr (std::is_same_v<T, intent::Edit> || std::is_same_v<T, intent::Delete>) {
+          row.kind = std::is_same_v<T, intent::Edit> ? kEdit : kDelete;
+          auto m = resolve_message(ch->key, w.target);
+          set_target(w.target, m);
+          if (state == kFailed) return;
+          if (!m || !(m->flags & kHasBase)) return fail("target message unknown");
+          if (m->sender_key != self) return fail("not an own message");
+          if (m->flags & kDeleted) return fail("message deleted");
+          if constexpr (std::is_same_v<T, intent::Edit>) {
+            row.match_text = w.text;
+            merge_edit(m->key, w.text, li.made_at.micros, li.made_at.text, true);
+          } else {
+            auto& u = stmt(
+                "UPDATE messages SET flags=flags|2, text=NULL, edit_text=NULL, reply_text=NULL "
+                "WHERE msg_key=?");
+            u.bind(1, m->key);
+            u.exec();
+          }
+        } else if constexpr (std::is_same_v<T, intent::React>) {
+          row.kind = kReact;
+          row.match_text = w.emoji;
+          auto m = resolve_message(ch->key, w.target);
+          set_target(w.target, m);
+          if (state == kFailed) return;
+          if (!m) return fail("target message unknown");
+          auto& ins = stmt(
+              "INSERT INTO reactions(chat_key, local_id, msg_key, sender_key, emoji, deleted) "
+              "VALUES(?,?,?,?,?,0)");
+          ins.bind(1, ch->key);
+          ins.bind(2, li.local_id);
+          ins.bind(3, m->key);
+          ins.bind(4, self);
+          ins.bind(5, w.emoji);
+          ins.exec();
+        } else if constexpr (std::is_same_v<T, intent::Unreact>) {
+          row.kind = kUnreact;
+          row.target_id = w.reaction.message_id;
+          if (state == kFailed) return;
+          std::optional<std::int64_t> rkey;
+          if (w.reaction.message_id) {
+            auto& q = stmt("SELECT react_key, reaction_id FROM reactions WHERE chat_key=? AND reaction_id=?");
+            q.bind(1, ch->key);
+            q.bind(2, *w.reaction.message_id);
+            if (q.executeStep()) rkey = q.getColumn(0).getInt64();
+          } else if (w.reaction.local_id) {
+            auto& q = stmt("SELECT react_key, reaction_id FROM reactions WHERE local_id=?");
+            q.bind(1, *w.reaction.local_id);
+            if (q.executeStep()) {
+              rkey = q.getColumn(0).getInt64();
+              if (!q.getColumn(1).isNull()) row.target_id = q.getColumn(1).getString();
+            }
+            if (!row.target_id) row.target_local = w.reaction.local_id;
+          }
+          if (!rkey) return fail("reaction unknown");
+          auto& u = stmt("UPDATE reactions SET deleted=1 WHERE react_key=?");
+          u.bind(1, *rkey);
+          u.exec();
+        } else if constexpr (std::is_same_v<T, intent::MarkRead>) {
+          row.kind = kRead;
+          row.target_id = w.message_id;
+          if (state == kFailed) return;
+          on_read(*ch, self, w.message_id);
+        }
+      },
+      li.what);
+
+  auto& ins = stmt(
+      "INSERT OR IGNORE INTO outbox(local_id, seq, chat_key, kind, state, reason, match_text, "
+      "target_id, target_local) VALUES(?,?,?,?,?,?,?,?,?)");
+  ins.bind(1, li.local_id);
+  ins.bind(2, seq);
+  ins.bind(3, ch->key);
+  ins.bind(4, row.kind);
+  ins.bind(5, state);
+  ins.bind(6, reason);
+  ins.bind(7, row.match_text);
+  if (row.target_id) ins.bind(8, *row.target_id);
+  if (row.target_local) ins.bind(9, *row.target_local);
+  ins.exec();
+}
+
+void Applier::apply_transition(const OutboxTransition& t, CommitInfo& info) {
+  auto& q = stmt(
+      "SELECT o.state, o.kind, c.chat_id FROM outbox o JOIN chats c ON c.chat_key=o.chat_key "
+      "WHERE o.local_id=?");
+  q.bind(1, t.local_id);
+  if (!q.executeStep()) return;  // unknown local id: nothing to move
+  int state = q.getColumn(0).getInt();
+  int kind = q.getColumn(1).getInt();
+  std::string chat_id = q.getColumn(2).getString();
+  q.reset();
+  if (state == kOutboxDelivered || state == kFailed) return;  // final states
+  int next = state;
+  bool count_send = false;
+  switch (t.state) {
+    case OutboxTransition::State::sent: next = kSent; count_send = true; break;
+    case OutboxTransition::State::failed: next = kFailed; break;
+    case OutboxTransition::State::resend: next = kPending; break;
+  }
+  auto& u = stmt("UPDATE outbox SET state=?, sends=sends+?, reason=? WHERE local_id=?");
+  u.bind(1, next);
+  u.bind(2, count_send ? 1 : 0);
+  u.bind(3, next == kFailed ? t.reason : std::string());
+  u.bind(4, t.local_id);
+  u.exec();
+  if (kind == kSend || kind == kReply) {
+    auto& m = stmt("UPDATE messages SET status=? WHERE local_id=? AND message_id IS NULL");
+    m.bind(1, next);
+    m.bind(2, t.local_id);
+    m.exec();
+  }
+  info.changed_chats.insert(chat_id);
+}
+
+}  // namespace whisp::store

@@ -1,0 +1,228 @@
+// The apply function for REST results: history pages (reconcile + segments), chat lists and
+// member lists.
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "store/apply.hpp"
+
+namespace whisp::store {
+namespace {
+
+struct Pos {
+  std::int64_t ts;
+  std::string id;
+  bool operator<(const Pos& o) const { return std::tie(ts, id) < std::tie(o.ts, o.id); }
+  bool operator<=(const Pos& o) const { return !(o < *this); }
+};
+
+}  // namespace
+
+void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
+  auto ch = chat(h.chat_id, true, &info);
+  if (ch->deleted) return;
+  info.changed_chats.insert(h.chat_id);
+  std::vector<const rest::Message*> msgs;
+  for (const auto& m : h.page.messages) {
+    if (m.chat_id.empty() || m.chat_id == h.chat_id) msgs.push_back(&m);
+  }
+  std::sort(msgs.begin(), msgs.end(), [](const rest::Message* a, const rest::Message* b) {
+    return std::tie(a->time_stamp.micros, a->message_id) <
+           std::tie(b->time_stamp.micros, b->message_id);
+  });
+  const std::int64_t self = self_key();
+  std::set<std::string> in_page;
+  for (const rest::Message* m : msgs) {
+    in_page.insert(m->message_id);
+    Base b;
+    b.message_id = m->message_id;
+    b.sender_key = user_key(m->sender_id);
+    b.ts = m->time_stamp.micros;
+    b.ts_text = m->time_stamp.text;
+    b.text = m->content;
+    if (m->reply_to) {
+      b.is_reply = true;
+      b.reply_id = m->reply_to->message_id;
+      b.reply_sender = m->reply_to->sender_id;
+      b.reply_text = m->reply_to->content;
+    }
+    on_message(*ch, h.chat_id, b, self, info, true);
+    auto row = find_msg(ch->key, m->message_id);
+    if (!row) continue;
+    if (m->edited && m->edited_at) {
+      merge_edit(row->key, m->content, m->edited_at->micros, m->edited_at->text, false);
+    }
+    // Reactions become what the page says (tombstones stay; own pending ones stay).
+    std::set<std::string> page_reactions;
+    for (const auto& r : m->reactions) {
+      page_reactions.insert(r.reaction_id);
+      on_react(*ch, r.reaction_id, user_key(r.sender_id), r.reaction, m->message_id);
+    }
+    std::vector<std::pair<std::int64_t, std::string>> present;
+    {
+      auto& q = stmt(
+          "SELECT react_key, reaction_id FROM reactions WHERE msg_key=? AND deleted=0 AND "
+          "reaction_id IS NOT NULL");
+      q.bind(1, row->key);
+      while (q.executeStep()) {
+        present.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
+      }
+    }
+    for (const auto& [key, id] : present) {
+      if (page_reactions.count(id)) continue;
+      auto& d = stmt("DELETE FROM reactions WHERE react_key=?");
+      d.bind(1, key);
+      d.exec();
+    }
+  }
+
+  // The range the page covers: [oldest, newest] of the page, or [oldest, before); a short page
+  // reaches the start of the chat. Known messages in it but absent from it are gone.
+  const bool from_start = static_cast<int>(msgs.size()) < h.size;
+  std::optional<Pos> lo, hi;
+  bool hi_inclusive = true;
+  if (!msgs.empty()) {
+    lo = Pos{msgs.front()->time_stamp.micros, msgs.front()->message_id};
+    hi = Pos{msgs.back()->time_stamp.micros, msgs.back()->message_id};
+  }
+  if (h.before) {
+    auto cursor = find_msg(ch->key, *h.before);
+    if (cursor && cursor->ts) {
+      hi = Pos{*cursor->ts, *h.before};
+      hi_inclusive = false;
+    }
+  }
+  if (from_start) lo.reset();
+  if (!hi && h.before) return;  // an unknown cursor: nothing can be said about the range
+  std::vector<std::int64_t> gone;
+  {
+    auto& q = stmt(
+        "SELECT msg_key, ts, message_id FROM messages WHERE chat_key=? AND message_id IS NOT "
+        "NULL AND (flags&7)=1 ORDER BY ts, message_id");
+    q.bind(1, ch->key);
+    while (q.executeStep()) {
+      Pos p{q.getColumn(1).getInt64(), q.getColumn(2).getString()};
+      if (lo && p < *lo) continue;
+      if (hi && (hi_inclusive ? *hi < p : *hi <= p)) continue;
+      if (in_page.count(p.id)) continue;
+      gone.push_back(q.getColumn(0).getInt64());
+    }
+  }
+  for (auto key : gone) {
+    auto& u = stmt("UPDATE messages SET flags=flags|4 WHERE msg_key=?");
+    u.bind(1, key);
+    u.exec();
+  }
+  if (hi) {
+    Pos l = lo ? *lo : Pos{INT64_MIN, ""};
+    record_segment(ch->key, l.ts, l.id, hi->ts, hi->id, from_start);
+  } else if (msgs.empty() && from_start) {
+    record_segment(ch->key, INT64_MIN, "", INT64_MAX, "", true);
+  }
+}
+
+void Applier::record_segment(std::int64_t chat_key, std::int64_t lo_ts, const std::string& lo_id,
+                             std::int64_t hi_ts, const std::string& hi_id, bool from_start) {
+  struct Seg {
+    Pos lo, hi;
+    bool start;
+  };
+  std::vector<Seg> segs;
+  {
+    auto& q = stmt(
+        "SELECT lo_ts, lo_id, hi_ts, hi_id, from_start FROM segments WHERE chat_key=? "
+        "ORDER BY lo_ts, lo_id");
+    q.bind(1, chat_key);
+    while (q.executeStep()) {
+      segs.push_back({Pos{q.getColumn(0).getInt64(), q.getColumn(1).getString()},
+                      Pos{q.getColumn(2).getInt64(), q.getColumn(3).getString()},
+                      q.getColumn(4).getInt() != 0});
+    }
+  }
+  segs.push_back({Pos{lo_ts, lo_id}, Pos{hi_ts, hi_id}, from_start});
+  std::sort(segs.begin(), segs.end(), [](const Seg& a, const Seg& b) { return a.lo < b.lo; });
+  std::vector<Seg> merged;
+  for (auto& s : segs) {
+    if (s.start) s.lo = Pos{INT64_MIN, ""};
+    if (!merged.empty() && s.lo <= merged.back().hi) {
+      if (merged.back().hi < s.hi) merged.back().hi = s.hi;
+      merged.back().start = merged.back().start || s.start;
+    } else {
+      merged.push_back(s);
+    }
+  }
+  auto& d = stmt("DELETE FROM segments WHERE chat_key=?");
+  d.bind(1, chat_key);
+  d.exec();
+  for (const auto& s : merged) {
+    auto& ins = stmt(
+        "INSERT INTO segments(chat_key, lo_ts, lo_id, hi_ts, hi_id, from_start) "
+        "VALUES(?,?,?,?,?,?)");
+    ins.bind(1, chat_key);
+    ins.bind(2, s.lo.ts);
+    ins.bind(3, s.lo.id);
+    ins.bind(4, s.hi.ts);
+    ins.bind(5, s.hi.id);
+    ins.bind(6, s.start ? 1 : 0);
+    ins.exec();
+  }
+}
+
+void Applier::apply_chats(const ChatsPage& c, CommitInfo& info) {
+  std::set<std::string> listed;
+  for (const auto& d : c.chats.chats) {
+    listed.insert(d.chat_id);
+    auto ch = chat(d.chat_id, true, &info);
+    if (ch->deleted) continue;
+    auto& u = stmt(
+        "UPDATE chats SET name=?, name_from_list=1, hidden=0 WHERE chat_key=? AND "
+        "(name IS NULL OR name<>? OR hidden<>0 OR name_from_list=0)");
+    u.bind(1, d.chat_name);
+    u.bind(2, ch->key);
+    u.bind(3, d.chat_name);
+    if (u.exec() > 0) {
+      info.chat_list_changed = true;
+      info.changed_chats.insert(d.chat_id);
+    }
+  }
+  if (!c.complete) return;
+  std::set<std::string> pass(c.pass_chat_ids.begin(), c.pass_chat_ids.end());
+  pass.insert(listed.begin(), listed.end());
+  std::vector<std::pair<std::int64_t, std::string>> vanished;
+  {
+    auto& q = stmt("SELECT chat_key, chat_id FROM chats WHERE deleted=0 AND hidden=0");
+    while (q.executeStep()) {
+      std::string id = q.getColumn(1).getString();
+      if (!pass.count(id)) vanished.emplace_back(q.getColumn(0).getInt64(), id);
+    }
+  }
+  for (const auto& [key, id] : vanished) {
+    auto& u = stmt("UPDATE chats SET hidden=1 WHERE chat_key=?");
+    u.bind(1, key);
+    u.exec();
+    info.chat_list_changed = true;
+    info.changed_chats.insert(id);
+  }
+}
+
+void Applier::apply_members(const MembersPage& m, CommitInfo& info) {
+  auto ch = chat(m.chat_id, true, &info);
+  if (ch->deleted) return;
+  info.changed_chats.insert(m.chat_id);
+  auto& clear = stmt("UPDATE members SET present=0 WHERE chat_key=?");
+  clear.bind(1, ch->key);
+  clear.exec();
+  for (const auto& u : m.users.users) {
+    std::int64_t key = user_key(u.user_id);
+    auto& up = stmt(
+        "INSERT INTO members(chat_key, user_key, username, present) VALUES(?,?,?,1) "
+        "ON CONFLICT(chat_key, user_key) DO UPDATE SET username=excluded.username, present=1");
+    up.bind(1, ch->key);
+    up.bind(2, key);
+    up.bind(3, u.username);
+    up.exec();
+    if (u.last_seen_message) on_read(*ch, key, *u.last_seen_message);
+  }
+}
+
+}  // namespace whisp::store

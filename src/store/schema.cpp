@@ -1,0 +1,117 @@
+#include "store/schema.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <stdexcept>
+
+namespace whisp::store {
+namespace {
+
+// Version 1. Integer surrogate keys for chats, users and messages; text ids appear once.
+const char* const kSchemaV1 = R"SQL(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE log(seq INTEGER PRIMARY KEY, line TEXT NOT NULL);
+CREATE TABLE chats(
+  chat_key INTEGER PRIMARY KEY,
+  chat_id TEXT NOT NULL UNIQUE,
+  name TEXT,
+  name_from_list INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  hidden INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE users(user_key INTEGER PRIMARY KEY, user_id TEXT NOT NULL UNIQUE);
+CREATE TABLE members(
+  chat_key INTEGER NOT NULL, user_key INTEGER NOT NULL, username TEXT,
+  present INTEGER NOT NULL,
+  PRIMARY KEY(chat_key, user_key)) WITHOUT ROWID;
+CREATE TABLE messages(
+  msg_key INTEGER PRIMARY KEY,
+  chat_key INTEGER NOT NULL,
+  message_id TEXT,
+  local_id TEXT,
+  sender_key INTEGER,
+  ts INTEGER,
+  ts_text TEXT,
+  text TEXT,
+  edit_text TEXT,
+  edit_at INTEGER,
+  edit_at_text TEXT,
+  reply_id TEXT,
+  reply_sender TEXT,
+  reply_text TEXT,
+  reply_local TEXT,
+  flags INTEGER NOT NULL DEFAULT 0,
+  status INTEGER NOT NULL DEFAULT 0,
+  own_seq INTEGER);
+CREATE UNIQUE INDEX messages_by_id ON messages(chat_key, message_id);
+CREATE INDEX messages_by_pos ON messages(chat_key, ts, message_id);
+CREATE UNIQUE INDEX messages_by_local ON messages(local_id) WHERE local_id IS NOT NULL;
+CREATE TABLE reactions(
+  react_key INTEGER PRIMARY KEY,
+  chat_key INTEGER NOT NULL,
+  reaction_id TEXT,
+  local_id TEXT,
+  msg_key INTEGER,
+  sender_key INTEGER,
+  emoji TEXT,
+  deleted INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX reactions_by_id ON reactions(chat_key, reaction_id);
+CREATE INDEX reactions_by_msg ON reactions(msg_key);
+CREATE UNIQUE INDEX reactions_by_local ON reactions(local_id) WHERE local_id IS NOT NULL;
+CREATE TABLE read_pointers(
+  chat_key INTEGER NOT NULL, user_key INTEGER NOT NULL, msg_key INTEGER NOT NULL,
+  PRIMARY KEY(chat_key, user_key)) WITHOUT ROWID;
+CREATE TABLE held_reads(
+  msg_key INTEGER NOT NULL, user_key INTEGER NOT NULL,
+  PRIMARY KEY(msg_key, user_key)) WITHOUT ROWID;
+CREATE TABLE outbox(
+  local_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  chat_key INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  sends INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  server_id TEXT,
+  match_text TEXT,
+  target_id TEXT,
+  target_local TEXT) WITHOUT ROWID;
+CREATE INDEX outbox_match ON outbox(chat_key, kind, state, seq);
+CREATE INDEX outbox_by_seq ON outbox(seq);
+CREATE TABLE segments(
+  chat_key INTEGER NOT NULL,
+  lo_ts INTEGER NOT NULL, lo_id TEXT NOT NULL,
+  hi_ts INTEGER NOT NULL, hi_id TEXT NOT NULL,
+  from_start INTEGER NOT NULL,
+  PRIMARY KEY(chat_key, lo_ts, lo_id)) WITHOUT ROWID;
+)SQL";
+
+}  // namespace
+
+void configure_connection(SQLite::Database& db, bool writer) {
+  db.setBusyTimeout(5000);
+  if (writer) {
+    db.exec("PRAGMA journal_mode=WAL");
+    db.exec("PRAGMA synchronous=NORMAL");
+  }
+  db.exec("PRAGMA cache_size=-16384");
+  db.exec("PRAGMA temp_store=MEMORY");
+}
+
+void migrate(SQLite::Database& db) {
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version == kSchemaVersion) return;
+  if (version > kSchemaVersion) {
+    throw std::runtime_error("store schema version " + std::to_string(version) +
+                             " is newer than this build (" + std::to_string(kSchemaVersion) + ")");
+  }
+  SQLite::Transaction tx(db);
+  if (version == 0) {
+    db.exec(kSchemaV1);
+    version = 1;
+  }
+  // Future migrations: if (version == 1) { ...; version = 2; }
+  db.exec("PRAGMA user_version=" + std::to_string(version));
+  tx.commit();
+}
+
+}  // namespace whisp::store

@@ -1,0 +1,204 @@
+#include "store/store.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "store/apply.hpp"
+#include "store/envelope.hpp"
+#include "store/queries.hpp"
+#include "store/schema.hpp"
+
+namespace whisp::store {
+
+struct Store::Impl {
+  std::string path;
+  std::unique_ptr<SQLite::Database> db;
+  std::string self_id;
+  std::int64_t last_seq = 0;
+  std::unique_ptr<Applier> applier;
+  std::unique_ptr<SQLite::Statement> append;
+};
+
+namespace {
+
+Error storage(const std::string& what, const std::exception& e) {
+  return Error{ErrorCode::storage_error, what + ": " + e.what()};
+}
+
+bool is_typing(const LogEntry& e) {
+  const auto* live = std::get_if<LiveEvent>(&e);
+  return live && std::holds_alternative<event::Typing>(live->event);
+}
+
+OutboxItem::State outbox_state(int code) {
+  switch (code) {
+    case kPending: return OutboxItem::State::pending;
+    case kSent: return OutboxItem::State::sent;
+    case kFailed: return OutboxItem::State::failed;
+    default: return OutboxItem::State::delivered;
+  }
+}
+
+}  // namespace
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  try {
+    int flags = SQLite::OPEN_READWRITE | (options.create ? SQLite::OPEN_CREATE : 0);
+    impl->db = std::make_unique<SQLite::Database>(path, flags);
+    SQLite::Database& db = *impl->db;
+    configure_connection(db, true);
+    migrate(db);
+    SQLite::Statement q(db, "SELECT value FROM meta WHERE key='self_user_id'");
+    if (q.executeStep()) {
+      impl->self_id = q.getColumn(0).getString();
+      if (!options.self_user_id.empty() && options.self_user_id != impl->self_id) {
+        return Error{ErrorCode::invalid_argument,
+                     "self_user_id: the store belongs to " + impl->self_id + ", not " +
+                         options.self_user_id};
+      }
+    } else {
+      if (options.self_user_id.empty()) {
+        return Error{ErrorCode::invalid_argument, "self_user_id: required to create a store"};
+      }
+      impl->self_id = options.self_user_id;
+      SQLite::Statement ins(db, "INSERT INTO meta(key, value) VALUES('self_user_id', ?)");
+      ins.bind(1, impl->self_id);
+      ins.exec();
+    }
+    impl->last_seq = db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM log").getInt64();
+    impl->applier = std::make_unique<Applier>(db, impl->self_id);
+    impl->append = std::make_unique<SQLite::Statement>(db, "INSERT INTO log(line) VALUES(?)");
+  } catch (const std::exception& e) {
+    return storage("open " + path, e);
+  }
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Result<CommitInfo> Store::commit(const std::vector<LogEntry>& entries) {
+  CommitInfo info;
+  Impl& s = *impl_;
+  try {
+    SQLite::Transaction tx(*s.db);
+    std::int64_t seq = s.last_seq;
+    for (const auto& e : entries) {
+      if (is_typing(e)) continue;  // typing is ephemeral, never in the log
+      std::string line = encode_entry(e);
+      s.append->reset();
+      s.append->bind(1, line);
+      s.append->exec();
+      seq = s.db->getLastInsertRowid();
+      if (info.first_seq == 0) info.first_seq = seq;
+      info.last_seq = seq;
+      s.applier->apply(e, seq, info);
+    }
+    tx.commit();
+    s.last_seq = seq;
+  } catch (const std::exception& e) {
+    s.applier->reset_caches();
+    return storage("commit", e);
+  }
+  return info;
+}
+
+const std::string& Store::self_user_id() const { return impl_->self_id; }
+std::int64_t Store::last_seq() const { return impl_->last_seq; }
+const std::string& Store::path() const { return impl_->path; }
+
+Result<std::vector<OutboxItem>> Store::outbox(const std::optional<std::string>& chat_id) const {
+  std::vector<OutboxItem> out;
+  try {
+    std::string sql =
+        "SELECT o.seq, l.line, o.state, o.sends, o.reason, o.target_id FROM outbox o "
+        "JOIN log l ON l.seq=o.seq JOIN chats c ON c.chat_key=o.chat_key "
+        "WHERE o.state IN (1,2)";
+    if (chat_id) sql += " AND c.chat_id=?";
+    sql += " ORDER BY o.seq";
+    SQLite::Statement q(*impl_->db, sql);
+    if (chat_id) q.bind(1, *chat_id);
+    while (q.executeStep()) {
+      auto entry = decode_entry(q.getColumn(1).getString());
+      if (!entry || !std::holds_alternative<LocalIntent>(*entry)) {
+        return Error{ErrorCode::storage_error,
+                     "outbox: log entry " + std::to_string(q.getColumn(0).getInt64()) +
+                         " is not an intent"};
+      }
+      OutboxItem item;
+      item.seq = q.getColumn(0).getInt64();
+      item.intent = std::get<LocalIntent>(std::move(*entry));
+      item.state = outbox_state(q.getColumn(2).getInt());
+      item.sends = q.getColumn(3).getInt();
+      item.reason = q.getColumn(4).getString();
+      if (!q.getColumn(5).isNull()) item.resolved_target = q.getColumn(5).getString();
+      out.push_back(std::move(item));
+    }
+  } catch (const std::exception& e) {
+    return storage("outbox", e);
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> Store::server_id_of(const std::string& local_id) const {
+  try {
+    SQLite::Statement q(*impl_->db, "SELECT server_id FROM outbox WHERE local_id=?");
+    q.bind(1, local_id);
+    if (q.executeStep() && !q.getColumn(0).isNull()) {
+      return std::optional<std::string>(q.getColumn(0).getString());
+    }
+    return std::optional<std::string>{};
+  } catch (const std::exception& e) {
+    return storage("server_id_of", e);
+  }
+}
+
+Result<Snapshot> Store::snapshot(const std::optional<std::string>& chat_id) const {
+  try {
+    SQLite::Transaction tx(*impl_->db);  // one consistent state (a read on the writer)
+    Queries q(*impl_->db, impl_->self_id);
+    auto s = q.snapshot(chat_id);
+    tx.commit();
+    return s;
+  } catch (const std::exception& e) {
+    return storage("snapshot", e);
+  }
+}
+
+Result<std::vector<HistorySegment>> Store::segments(const std::string& chat_id) const {
+  std::vector<HistorySegment> out;
+  try {
+    SQLite::Statement q(*impl_->db,
+                        "SELECT s.lo_ts, s.lo_id, s.hi_ts, s.hi_id, s.from_start FROM segments s "
+                        "JOIN chats c ON c.chat_key=s.chat_key WHERE c.chat_id=? "
+                        "ORDER BY s.lo_ts, s.lo_id");
+    q.bind(1, chat_id);
+    while (q.executeStep()) {
+      HistorySegment seg;
+      seg.lo_micros = q.getColumn(0).getInt64();
+      seg.lo_message_id = q.getColumn(1).getString();
+      seg.hi_micros = q.getColumn(2).getInt64();
+      seg.hi_message_id = q.getColumn(3).getString();
+      seg.from_start = q.getColumn(4).getInt() != 0;
+      out.push_back(std::move(seg));
+    }
+  } catch (const std::exception& e) {
+    return storage("segments", e);
+  }
+  return out;
+}
+
+Result<bool> Store::chat_deleted(const std::string& chat_id) const {
+  try {
+    SQLite::Statement q(*impl_->db, "SELECT deleted FROM chats WHERE chat_id=?");
+    q.bind(1, chat_id);
+    return q.executeStep() && q.getColumn(0).getInt() != 0;
+  } catch (const std::exception& e) {
+    return storage("chat_deleted", e);
+  }
+}
+
+}  // namespace whisp::store
