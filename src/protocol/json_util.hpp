@@ -21,11 +21,13 @@
 
 namespace whisp::json {
 
-/// Parse flags of every decoder: iterative (deep nesting cannot overflow the call stack),
-/// invalid UTF-8 rejected, full-precision numbers.
+/// Parse flags of every decoder: iterative (deep nesting cannot overflow the call stack) and
+/// invalid UTF-8 rejected. Not kParseFullPrecisionFlag: the only numbers the model reads are
+/// integers (ErrorBody.status), which RapidJSON parses exactly without it, and in RapidJSON 1.1.0
+/// the full-precision path calls __builtin_clzll(0) on zero mantissas such as `0e90` (undefined
+/// behaviour, found by fuzz_event).
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseValidateEncodingFlag |
-                                 rapidjson::kParseFullPrecisionFlag;
+                                 rapidjson::kParseValidateEncodingFlag;
 
 using Pool = rapidjson::MemoryPoolAllocator<>;
 using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
