@@ -1,0 +1,163 @@
+// Test helpers of the store suite: event builders (each event goes through the protocol's
+// encode_event and the store's decode_entry, like a received frame), and snapshot helpers.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/envelope.hpp"
+#include "store/snapshot.hpp"
+#include "store/store.hpp"
+
+namespace whisp::store::test {
+
+inline const std::string kSelf = "u-self";
+constexpr std::int64_t kBase = 1705312800000000;  // 2024-01-15T10:00:00Z
+
+inline Timestamp at(int seconds) { return timestamp_from_micros(kBase + seconds * 1000000LL); }
+
+inline LogEntry line(const std::string& json) {
+  auto e = decode_entry(json);
+  INFO(json);
+  REQUIRE(e.ok());
+  return std::move(*e);
+}
+
+inline LogEntry live(const Event& ev) { return line(encode_event(ev)); }
+
+template <class T>
+T common(const std::string& chat, const std::string& sender) {
+  T e;
+  e.chat_id = chat;
+  e.sender_id = sender;
+  e.recipient_id = kSelf;
+  return e;
+}
+
+inline LogEntry send(const std::string& chat, const std::string& sender, const std::string& id,
+                     const std::string& text, int sec) {
+  auto e = common<event::SendMsg>(chat, sender);
+  e.message_id = id;
+  e.text = text;
+  e.time_stamp = at(sec);
+  return live(e);
+}
+inline LogEntry reply(const std::string& chat, const std::string& sender, const std::string& id,
+                      const std::string& text, int sec, const std::string& parent_id,
+                      const std::string& parent_sender, const std::string& parent_text,
+                      int parent_sec) {
+  auto e = common<event::Reply>(chat, sender);
+  e.message_id = id;
+  e.text = text;
+  e.time_stamp = at(sec);
+  e.reply_to.chat_id = chat;
+  e.reply_to.message_id = parent_id;
+  e.reply_to.sender_id = parent_sender;
+  e.reply_to.content = parent_text;
+  e.reply_to.time_stamp = at(parent_sec);
+  return live(e);
+}
+inline LogEntry edit(const std::string& chat, const std::string& sender, const std::string& id,
+                     const std::string& text, Timestamp when) {
+  auto e = common<event::EditMsg>(chat, sender);
+  e.message_id = id;
+  e.text = text;
+  e.edited_at = std::move(when);
+  return live(e);
+}
+inline LogEntry del(const std::string& chat, const std::string& sender, const std::string& id) {
+  auto e = common<event::DeleteMsg>(chat, sender);
+  e.message_id = id;
+  e.time_stamp = at(0);
+  return live(e);
+}
+inline LogEntry react(const std::string& chat, const std::string& sender, const std::string& rid,
+                      const std::string& emoji, const std::string& parent) {
+  auto e = common<event::React>(chat, sender);
+  e.reaction_id = rid;
+  e.emoji = emoji;
+  e.parent_message_id = parent;
+  e.time_stamp = at(0);
+  return live(e);
+}
+inline LogEntry unreact(const std::string& chat, const std::string& sender,
+                        const std::string& rid) {
+  auto e = common<event::DeleteReact>(chat, sender);
+  e.reaction_id = rid;
+  return live(e);
+}
+inline LogEntry read(const std::string& chat, const std::string& reader, const std::string& id) {
+  auto e = common<event::ReadMsg>(chat, reader);
+  e.message_id = id;
+  return live(e);
+}
+inline LogEntry join(const std::string& chat, const std::string& user, const std::string& name) {
+  auto e = common<event::UserJoin>(chat, "u-admin");
+  e.user_id = user;
+  e.username = name;
+  return live(e);
+}
+inline LogEntry leave(const std::string& chat, const std::string& user) {
+  auto e = common<event::UserLeave>(chat, user);
+  e.text = user + " left the Chat";
+  e.time_stamp = at(0);
+  return live(e);
+}
+inline LogEntry new_chat(const std::string& chat, const std::string& name) {
+  auto e = common<event::NewChat>(chat, "u-admin");
+  e.name = name;
+  e.time_stamp = at(0);
+  return live(e);
+}
+inline LogEntry delete_chat(const std::string& chat) {
+  return live(common<event::DeleteChat>(chat, "u-admin"));
+}
+
+inline std::unique_ptr<Store> memory_store(const std::string& self = kSelf) {
+  auto s = Store::open(":memory:", OpenOptions{self, true});
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+
+inline Snapshot snapshot_of(Store& store) {
+  auto s = store.snapshot();
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+
+/// Commits `entries` to a fresh in-memory store in batches cut at `cuts` (indices where a new
+/// transaction starts) and returns the snapshot.
+inline Snapshot apply_all(const std::vector<LogEntry>& entries, const std::vector<size_t>& cuts = {}) {
+  auto store = memory_store();
+  std::vector<LogEntry> batch;
+  size_t next_cut = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (next_cut < cuts.size() && cuts[next_cut] == i) {
+      if (!batch.empty()) REQUIRE(store->commit(batch).ok());
+      batch.clear();
+      ++next_cut;
+    }
+    batch.push_back(entries[i]);
+  }
+  if (!batch.empty()) REQUIRE(store->commit(batch).ok());
+  return snapshot_of(*store);
+}
+
+inline const ChatView* find_chat(const Snapshot& s, const std::string& id) {
+  for (const auto& c : s.chats) {
+    if (c.chat_id == id) return &c;
+  }
+  return nullptr;
+}
+
+inline const MessageView* find_message(const ChatView& c, const std::string& id) {
+  for (const auto& m : c.messages) {
+    if (m.message_id && *m.message_id == id) return &m;
+  }
+  return nullptr;
+}
+
+}  // namespace whisp::store::test
