@@ -161,6 +161,7 @@ bool Parser::step(std::optional<Item>& item) {
     }
     stage_ = Stage::command;
     line_start_ = scan_ = 0;
+    frame_.headers.reserve(8);  // one allocation for a typical frame's headers
   }
 
   while (stage_ == Stage::command || stage_ == Stage::headers) {
