@@ -1,0 +1,215 @@
+// Local intents and the echo rule (DESIGN.md invariant 5, PROTOCOL.md section 5).
+#include "store/store.hpp"
+
+#include "store/store_test_util.hpp"
+
+using namespace whisp;
+using namespace whisp::store;
+using namespace whisp::store::test;
+
+namespace {
+
+template <class W>
+LogEntry intent_of(const std::string& local, W what, int sec = 100) {
+  LocalIntent i;
+  i.local_id = local;
+  i.made_at = at(sec);
+  i.what = std::move(what);
+  return i;
+}
+
+LogEntry moved(const std::string& local, OutboxTransition::State state,
+               const std::string& reason = "") {
+  return OutboxTransition{local, state, reason};
+}
+constexpr auto kSent = OutboxTransition::State::sent;
+
+Target local(const std::string& id) { return Target{std::nullopt, id}; }
+Target server(const std::string& id) { return Target{id, std::nullopt}; }
+
+const MessageView* by_local(const ChatView& c, const std::string& local_id) {
+  for (const auto& m : c.messages) {
+    if (m.local_id && *m.local_id == local_id) return &m;
+  }
+  return nullptr;
+}
+
+const OutboxItem* item(const std::vector<OutboxItem>& items, const std::string& local_id) {
+  for (const auto& i : items) {
+    if (i.intent.local_id == local_id) return &i;
+  }
+  return nullptr;
+}
+
+void commit(Store& s, std::vector<LogEntry> entries) { REQUIRE(s.commit(entries).ok()); }
+
+}  // namespace
+
+TEST_CASE("an own message goes pending, sent, delivered by its echo", "[intents]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", "u-a", "m0", "first", 1),
+                  intent_of("L1", intent::Send{"c1", "hello"})});
+  auto s = snapshot_of(*store);
+  const ChatView* c = find_chat(s, "c1");
+  REQUIRE(c->messages.size() == 2);
+  CHECK(*c->messages[1].local_id == "L1");
+  CHECK(!c->messages[1].message_id);
+  CHECK(c->messages[1].status == MessageStatus::pending);
+  CHECK(c->messages[1].sender_id == kSelf);
+  auto out = store->outbox();
+  REQUIRE(out.ok());
+  REQUIRE(out->size() == 1);
+  CHECK((*out)[0].state == OutboxItem::State::pending);
+
+  commit(*store, {moved("L1", kSent)});
+  CHECK(by_local(*find_chat(snapshot_of(*store), "c1"), "L1")->status == MessageStatus::sent);
+  out = store->outbox();
+  CHECK((*out)[0].sends == 1);
+
+  SECTION("its echo delivers it; the same text again is another device's message") {
+    commit(*store, {send("c1", kSelf, "m1", "hello", 5), send("c1", kSelf, "m2", "hello", 6)});
+    auto after = snapshot_of(*store);
+    const ChatView* c1 = find_chat(after, "c1");
+    REQUIRE(c1->messages.size() == 3);
+    const MessageView* own = by_local(*c1, "L1");
+    REQUIRE(own != nullptr);
+    CHECK(*own->message_id == "m1");
+    CHECK(own->status == MessageStatus::delivered);
+    CHECK(own->time_stamp == at(5).text);
+    const MessageView* other = find_message(*c1, "m2");
+    REQUIRE(other != nullptr);
+    CHECK(!other->local_id);
+    CHECK(other->status == MessageStatus::delivered);
+    CHECK(store->outbox()->empty());
+    CHECK(**store->server_id_of("L1") == "m1");
+    SECTION("a duplicate echo changes nothing") {
+      auto before = to_json(snapshot_of(*store));
+      commit(*store, {send("c1", kSelf, "m1", "hello", 5)});
+      CHECK(to_json(snapshot_of(*store)) == before);
+    }
+  }
+  SECTION("a failed send shows failed with its reason and leaves the outbox") {
+    commit(*store, {moved("L1", OutboxTransition::State::failed, "rejected")});
+    const MessageView* m = by_local(*find_chat(snapshot_of(*store), "c1"), "L1");
+    CHECK(m->status == MessageStatus::failed);
+    CHECK(m->error == "rejected");
+    CHECK(store->outbox()->empty());
+    CHECK(to_json(snapshot_of(*store), JsonOptions{true}).find("\"error\":\"rejected\"") !=
+          std::string::npos);
+  }
+  SECTION("a resend goes back to pending, and a pending message is not matched") {
+    commit(*store, {moved("L1", OutboxTransition::State::resend),
+                    send("c1", kSelf, "m7", "hello", 7)});
+    auto after = snapshot_of(*store);
+    const ChatView* c1 = find_chat(after, "c1");
+    CHECK(by_local(*c1, "L1")->status == MessageStatus::pending);
+    CHECK(!find_message(*c1, "m7")->local_id);
+  }
+}
+
+TEST_CASE("actions aimed at a pending message resolve once it is delivered", "[intents]") {
+  auto store = memory_store();
+  commit(*store, {intent_of("L1", intent::Send{"c1", "draft"}, 10),
+                  intent_of("L2", intent::Edit{"c1", local("L1"), "final"}, 11),
+                  intent_of("L3", intent::Reply{"c1", local("L1"), "re"}, 12),
+                  intent_of("L4", intent::React{"c1", local("L1"), "+1"}, 13)});
+  auto s = snapshot_of(*store);
+  const ChatView* c = find_chat(s, "c1");
+  REQUIRE(c->messages.size() == 2);
+  CHECK(c->messages[0].text == "final");
+  CHECK(c->messages[0].edited);
+  CHECK(c->messages[0].status == MessageStatus::pending);
+  REQUIRE(c->messages[0].reactions.size() == 1);
+  CHECK(!c->messages[0].reactions[0].reaction_id);
+  REQUIRE(c->messages[1].reply_to);
+  CHECK(!c->messages[1].reply_to->message_id);
+  CHECK(c->messages[1].reply_to->text == "final");
+  auto out = *store->outbox();
+  REQUIRE(out.size() == 4);
+  CHECK(!item(out, "L2")->resolved_target);
+  CHECK(!item(out, "L3")->resolved_target);
+
+  // The original text goes on the wire; its echo delivers L1 and resolves the others.
+  commit(*store, {moved("L1", kSent), send("c1", kSelf, "m1", "draft", 20)});
+  out = *store->outbox();
+  REQUIRE(out.size() == 3);
+  CHECK(*item(out, "L2")->resolved_target == "m1");
+  CHECK(*item(out, "L3")->resolved_target == "m1");
+  CHECK(*item(out, "L4")->resolved_target == "m1");
+  s = snapshot_of(*store);
+  c = find_chat(s, "c1");
+  CHECK(*c->messages[0].message_id == "m1");
+  CHECK(c->messages[0].text == "final");  // the optimistic edit stays
+  CHECK(*c->messages[1].reply_to->message_id == "m1");
+
+  commit(*store, {moved("L2", kSent), moved("L3", kSent), moved("L4", kSent),
+                  edit("c1", kSelf, "m1", "final", at(21)),
+                  reply("c1", kSelf, "m2", "re", 22, "m1", kSelf, "final", 20),
+                  react("c1", kSelf, "r1", "+1", "m1")});
+  CHECK(store->outbox()->empty());
+  s = snapshot_of(*store);
+  c = find_chat(s, "c1");
+  REQUIRE(c->messages.size() == 2);
+  CHECK(*c->messages[0].edited_at == at(21).text);
+  CHECK(*c->messages[0].reactions[0].reaction_id == "r1");
+  CHECK(*c->messages[0].reactions[0].local_id == "L4");
+  CHECK(*c->messages[1].message_id == "m2");
+  CHECK(*c->messages[1].local_id == "L3");
+  CHECK(c->messages[1].status == MessageStatus::delivered);
+}
+
+TEST_CASE("own deletes, unreacts and reads apply at once and their echoes are idempotent",
+          "[intents]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", kSelf, "m1", "mine", 1), send("c1", "u-a", "m2", "theirs", 2),
+                  react("c1", kSelf, "r1", "+1", "m2"), join("c1", kSelf, "me"),
+                  intent_of("L1", intent::Delete{"c1", server("m1")}),
+                  intent_of("L2", intent::Unreact{"c1", server("r1")}),
+                  intent_of("L3", intent::MarkRead{"c1", "m2"})});
+  auto s = snapshot_of(*store);
+  const ChatView* c = find_chat(s, "c1");
+  REQUIRE(c->messages.size() == 1);
+  CHECK(c->messages[0].reactions.empty());
+  CHECK(c->unread_count == 0);
+  CHECK(*c->members[0].last_read_message_id == "m2");
+  const std::string before = to_json(s);
+  commit(*store, {moved("L1", kSent), moved("L2", kSent), moved("L3", kSent),
+                  del("c1", kSelf, "m1"), unreact("c1", kSelf, "r1"), read("c1", kSelf, "m2")});
+  CHECK(to_json(snapshot_of(*store)) == before);
+  CHECK(store->outbox()->empty());
+  CHECK(**store->server_id_of("L1") == "m1");
+}
+
+TEST_CASE("editing or deleting someone else's message fails without touching it", "[intents]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", "u-a", "m1", "theirs", 1),
+                  intent_of("L1", intent::Edit{"c1", server("m1"), "mine now"}),
+                  intent_of("L2", intent::Delete{"c1", server("m1")}),
+                  intent_of("L3", intent::Edit{"c1", server("nope"), "x"})});
+  auto s = snapshot_of(*store);
+  const auto& m = find_chat(s, "c1")->messages.at(0);
+  CHECK(m.text == "theirs");
+  CHECK(!m.edited);
+  CHECK(store->outbox()->empty());  // all three failed
+}
+
+TEST_CASE("an own message found in a history page is delivered", "[intents]") {
+  auto store = memory_store();
+  commit(*store, {intent_of("L1", intent::Send{"c1", "offline"}, 10), moved("L1", kSent)});
+  HistoryPage page;
+  page.chat_id = "c1";
+  page.size = 50;
+  rest::Message m;
+  m.chat_id = "c1";
+  m.message_id = "m1";
+  m.sender_id = kSelf;
+  m.content = "offline";
+  m.time_stamp = at(11);
+  page.page.messages.push_back(m);
+  commit(*store, {page});
+  auto s = snapshot_of(*store);
+  const auto& v = find_chat(s, "c1")->messages.at(0);
+  CHECK(*v.message_id == "m1");
+  CHECK(*v.local_id == "L1");
+  CHECK(v.status == MessageStatus::delivered);
+}
