@@ -1,6 +1,7 @@
 #include "protocol/stomp.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -293,13 +294,19 @@ bool Parser::start_body() {
   if (!digits) {
     return fail(ErrorCode::protocol_error, "content-length " + quote(*cl) + " is not a number");
   }
-  // Saturates: anything past the frame limit is rejected the same way.
+  // Stops once past the frame limit (or size_t), so any length of digits is safe. The frame
+  // ends at body_start_ + length + 1, which must stay within the limit (body_start_ already is).
   std::size_t length = 0;
+  bool too_large = false;
   for (char c : *cl) {
-    length = length * 10 + static_cast<std::size_t>(c - '0');
-    if (length > limits_.max_frame_bytes) break;
+    const auto digit = static_cast<std::size_t>(c - '0');
+    if (length > (SIZE_MAX - digit) / 10) {
+      too_large = true;
+      break;
+    }
+    length = length * 10 + digit;
   }
-  if (length > limits_.max_frame_bytes || body_start_ + length + 1 > limits_.max_frame_bytes) {
+  if (too_large || length >= limits_.max_frame_bytes - body_start_) {
     return fail(ErrorCode::frame_too_large, "frame exceeds " +
                                                 std::to_string(limits_.max_frame_bytes) +
                                                 " bytes (content-length " + std::string(*cl) + ")");

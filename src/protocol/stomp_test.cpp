@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -336,6 +337,15 @@ TEST_CASE("the frame size limit defaults to 1 MiB and is reported at the first b
     Parsed huge = parse_whole("MESSAGE\ncontent-length:99999999999999999999999999\n\n");
     REQUIRE(huge.error);
     CHECK(huge.error->code == ErrorCode::frame_too_large);
+  }
+  SECTION("a content-length past size_t is refused even without a practical limit") {
+    ParserLimits unlimited;
+    unlimited.max_frame_bytes = SIZE_MAX;
+    Parsed p = parse_whole("MESSAGE\ncontent-length:18446744073709551616\n\n", unlimited);
+    REQUIRE(p.error);
+    CHECK(p.error->message ==
+          "frame exceeds 18446744073709551615 bytes (content-length 18446744073709551616)");
+    CHECK(parse_every_way("MESSAGE\ncontent-length:3\n\nabc\0"s, unlimited).items.size() == 1);
   }
   SECTION("a configured limit applies the same way, whatever the split") {
     ParserLimits small;
