@@ -1,0 +1,219 @@
+// History pages reconcile, chat lists and member lists, and the envelope round trip.
+#include "store/envelope.hpp"
+
+#include "store/store_test_util.hpp"
+
+using namespace whisp;
+using namespace whisp::store;
+using namespace whisp::store::test;
+
+namespace {
+
+rest::Message page_msg(const std::string& id, const std::string& sender, const std::string& text,
+                       int sec) {
+  rest::Message m;
+  m.chat_id = "c1";
+  m.message_id = id;
+  m.sender_id = sender;
+  m.content = text;
+  m.time_stamp = at(sec);
+  return m;
+}
+
+HistoryPage page(std::vector<rest::Message> msgs, int size,
+                 std::optional<std::string> before = std::nullopt) {
+  HistoryPage h;
+  h.chat_id = "c1";
+  h.size = size;
+  h.before = std::move(before);
+  h.page.messages = std::move(msgs);
+  return h;
+}
+
+std::vector<std::string> ids(const Snapshot& s) {
+  std::vector<std::string> out;
+  for (const auto& m : find_chat(s, "c1")->messages) out.push_back(m.message_id.value_or("-"));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a history page sets texts, edit flags and reactions to what it says", "[pages]") {
+  auto store = memory_store();
+  REQUIRE(store->commit({send("c1", "u-a", "m1", "old", 1), react("c1", "u-b", "r1", "+1", "m1"),
+                         react("c1", "u-b", "r2", "ok", "m1")})
+              .ok());
+  auto m1 = page_msg("m1", "u-a", "new", 1);
+  m1.edited = true;
+  m1.edited_at = at(9);
+  rest::Reaction r;
+  r.reaction_id = "r2";
+  r.chat_id = "c1";
+  r.message_id = "m1";
+  r.sender_id = "u-b";
+  r.reaction = "ok";
+  r.created_at = at(2);
+  m1.reactions.push_back(r);
+  r.reaction_id = "r3";
+  r.reaction = "wow";
+  m1.reactions.push_back(r);
+  REQUIRE(store->commit({page({m1}, 50)}).ok());
+  auto s = snapshot_of(*store);
+  const auto& m = find_chat(s, "c1")->messages.at(0);
+  CHECK(m.text == "new");
+  CHECK(m.edited);
+  CHECK(*m.edited_at == at(9).text);
+  REQUIRE(m.reactions.size() == 2);
+  CHECK(*m.reactions[0].reaction_id == "r2");
+  CHECK(*m.reactions[1].reaction_id == "r3");
+}
+
+TEST_CASE("a known message inside a page's range but absent from it is deleted", "[pages]") {
+  auto store = memory_store();
+  std::vector<LogEntry> events;
+  for (int i = 1; i <= 6; ++i) {
+    events.push_back(send("c1", "u-a", "m" + std::to_string(i), "t", i * 10));
+  }
+  REQUIRE(store->commit(events).ok());
+  SECTION("newest page: between its oldest and newest") {
+    // The server lost m4 (deleted while we were offline); m6 is newer than the page: kept.
+    REQUIRE(store->commit({page({page_msg("m3", "u-a", "t", 30), page_msg("m5", "u-a", "t", 50)},
+                                2)})
+                .ok());
+    CHECK(ids(snapshot_of(*store)) == std::vector<std::string>{"m1", "m2", "m3", "m5", "m6"});
+    auto segs = store->segments("c1");
+    REQUIRE(segs->size() == 1);
+    CHECK((*segs)[0].lo_message_id == "m3");
+    CHECK((*segs)[0].hi_message_id == "m5");
+    CHECK(!(*segs)[0].from_start);
+  }
+  SECTION("an older page: from its oldest to the cursor; a short page reaches the start") {
+    REQUIRE(store->commit({page({page_msg("m2", "u-a", "t", 20)}, 10, "m4")}).ok());
+    CHECK(ids(snapshot_of(*store)) == std::vector<std::string>{"m2", "m4", "m5", "m6"});
+    auto segs = store->segments("c1");
+    REQUIRE(segs->size() == 1);
+    CHECK((*segs)[0].from_start);
+    CHECK((*segs)[0].hi_message_id == "m4");
+  }
+  SECTION("segments merge when pages touch, and a page revives what another hid") {
+    REQUIRE(store->commit({page({page_msg("m5", "u-a", "t", 50), page_msg("m6", "u-a", "t", 60)},
+                                2)})
+                .ok());
+    REQUIRE(store->commit({page({page_msg("m3", "u-a", "t", 30), page_msg("m4", "u-a", "t", 40)},
+                                2, "m5")})
+                .ok());
+    auto segs = store->segments("c1");
+    REQUIRE(segs->size() == 1);
+    CHECK((*segs)[0].lo_message_id == "m3");
+    CHECK((*segs)[0].hi_message_id == "m6");
+    REQUIRE(store->commit({page({page_msg("m4", "u-a", "t", 40), page_msg("m6", "u-a", "t", 60)},
+                                2)})
+                .ok());
+    CHECK(ids(snapshot_of(*store)) == std::vector<std::string>{"m1", "m2", "m3", "m4", "m6"});
+    REQUIRE(store->commit({page({page_msg("m5", "u-a", "t", 50), page_msg("m6", "u-a", "t", 60)},
+                                2)})
+                .ok());
+    CHECK(ids(snapshot_of(*store)).size() == 6);
+  }
+  SECTION("a deleted message is not revived by a page") {
+    REQUIRE(store->commit({del("c1", "u-a", "m6"),
+                           page({page_msg("m5", "u-a", "t", 50), page_msg("m6", "u-a", "t", 60)},
+                                2)})
+                .ok());
+    CHECK(ids(snapshot_of(*store)).back() == "m5");
+  }
+}
+
+TEST_CASE("a chat list names chats and a complete pass removes vanished ones", "[pages]") {
+  auto store = memory_store();
+  REQUIRE(store->commit({send("c1", "u-a", "m1", "x", 1), send("c2", "u-a", "m2", "y", 1),
+                         new_chat("c1", "Old")})
+              .ok());
+  ChatsPage p;
+  p.complete = true;
+  rest::ChatDetails d;
+  d.chat_id = "c1";
+  d.chat_name = "Renamed";
+  d.created_at = at(0);
+  d.creator = "u-a";
+  p.chats.chats.push_back(d);
+  p.pass_chat_ids = {"c1"};
+  auto info = store->commit({p});
+  REQUIRE(info.ok());
+  CHECK(info->chat_list_changed);
+  auto s = snapshot_of(*store);
+  REQUIRE(s.chats.size() == 1);
+  CHECK(*s.chats[0].name == "Renamed");
+  // A late NEW_CHAT does not undo the listing's name; joining again brings c2 back.
+  REQUIRE(store->commit({new_chat("c1", "Old"), join("c2", kSelf, "me")}).ok());
+  s = snapshot_of(*store);
+  REQUIRE(s.chats.size() == 2);
+  CHECK(*s.chats[0].name == "Renamed");
+}
+
+TEST_CASE("a member list replaces the members and their read pointers", "[pages]") {
+  auto store = memory_store();
+  REQUIRE(store->commit({join("c1", "u-x", "gone"), send("c1", "u-a", "m1", "x", 1),
+                         send("c1", "u-a", "m2", "y", 2)})
+              .ok());
+  MembersPage mp;
+  mp.chat_id = "c1";
+  rest::ChatUserInfo u;
+  u.user_id = "u-a";
+  u.username = "alice";
+  u.joined_chat_at = at(0);
+  u.last_seen_message = "m2";
+  mp.users.users.push_back(u);
+  u.user_id = kSelf;
+  u.username = "me";
+  u.last_seen_message = "m1";
+  mp.users.users.push_back(u);
+  REQUIRE(store->commit({mp}).ok());
+  auto s = snapshot_of(*store);
+  const ChatView* c = find_chat(s, "c1");
+  REQUIRE(c->members.size() == 2);
+  CHECK(c->members[0].user_id == "u-a");
+  CHECK(*c->members[0].last_read_message_id == "m2");
+  CHECK(*c->members[1].last_read_message_id == "m1");
+  CHECK(c->unread_count == 1);
+}
+
+TEST_CASE("every entry kind survives its envelope unchanged", "[envelope]") {
+  LocalIntent li;
+  li.local_id = "L1";
+  li.made_at = at(3);
+  li.what = intent::Reply{"c1", Target{std::nullopt, "L0"}, "t\"ext\n"};
+  ChatsPage cp;
+  cp.page = 2;
+  cp.complete = true;
+  cp.pass_chat_ids = {"a", "b"};
+  MembersPage mp;
+  mp.chat_id = "c1";
+  std::vector<LogEntry> entries = {page({page_msg("m1", "u", "x", 1)}, 5, "m9"), cp, mp, li,
+                                   OutboxTransition{"L1", OutboxTransition::State::failed, "no"},
+                                   send("c1", "u-a", "m1", "x", 1)};
+  for (const auto& e : entries) {
+    std::string line = encode_entry(e);
+    auto back = decode_entry(line);
+    INFO(line);
+    REQUIRE(back.ok());
+    CHECK(back->index() == e.index());
+    CHECK(encode_entry(*back) == line);
+  }
+  SECTION("a bare event keeps its bytes exactly") {
+    std::string raw = R"({ "type":"SEND_MSG","chatId":"c","recipientId":"s","senderId":"u",)"
+                      R"("messageId":"m","message":"\u00e9","timeStamp":"2024-01-15T10:30:00Z"})";
+    auto e = decode_entry(raw);
+    REQUIRE(e.ok());
+    CHECK(std::get<LiveEvent>(*e).json == raw);
+    CHECK(encode_entry(*e) == raw);
+  }
+  SECTION("bad envelopes name the field") {
+    CHECK(decode_entry(R"({"entry":"intent","localId":"x"})").error().message ==
+          "intent.madeAt: missing");
+    CHECK(decode_entry(R"({"entry":"outbox","localId":1,"state":"sent"})").error().message ==
+          "outbox.localId: expected string");
+    CHECK(decode_entry(R"({"entry":"bogus"})").error().code == ErrorCode::invalid_value);
+    CHECK(decode_entry("{nope").error().code == ErrorCode::malformed_json);
+  }
+}
