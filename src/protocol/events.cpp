@@ -8,9 +8,9 @@
 // Wire shapes are those of the vendor page (tests/data/vendor-events/): the required fields of
 // each event are exactly its table's fields, read and written in the table's order.
 //
-// Invalid UTF-8 anywhere in a body is rejected as malformed_json (RapidJSON's
-// kParseValidateEncodingFlag): the engine stores and re-sends texts, and a byte sequence that
-// is not UTF-8 could not be re-encoded faithfully as JSON.
+// Invalid UTF-8 in any string the model keeps is rejected as malformed_json naming the field
+// (json::valid_utf8; see json_util.hpp): the engine stores and re-sends texts, and a byte
+// sequence that is not UTF-8 could not be re-encoded faithfully as JSON.
 
 namespace whisp {
 namespace {
@@ -243,7 +243,7 @@ Event decode_unknown(const json::Value& root, std::string type) {
   e.type = std::move(type);
   const auto take = [&root](const char* key, std::string& out) {
     const auto it = root.FindMember(key);
-    if (it != root.MemberEnd() && it->value.IsString() && !json::has_lone_surrogate(it->value)) {
+    if (it != root.MemberEnd() && it->value.IsString() && json::valid_utf8(it->value)) {
       json::assign(out, it->value);
     }
   };
@@ -289,9 +289,9 @@ Result<Event> decode_event(std::string_view json) {
     return Error{ErrorCode::wrong_type,
                  std::string("event.type: expected string, got ") + json::type_name(type)};
   }
-  if (json::has_lone_surrogate(type)) {
+  if (!json::valid_utf8(type)) {
     return Error{ErrorCode::malformed_json,
-                 "event.type: lone low surrogate escape (\\udc00-\\udfff)"};
+                 "event.type: invalid UTF-8 (or a lone surrogate escape)"};
   }
   if (is(type, "SEND_MSG")) return decode_as<event::SendMsg>(root);
   if (is(type, "EDIT_MSG")) return decode_as<event::EditMsg>(root);

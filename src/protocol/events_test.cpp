@@ -327,14 +327,41 @@ TEST_CASE("strings are kept byte for byte", "[events]") {
     e.time_stamp = whisp::parse_timestamp("2024-01-15T10:30:00Z").value();
     CHECK(decode_event(encode_event(Event{e})).value() == Event{e});
   }
-  SECTION("invalid UTF-8 and lone surrogates are rejected as malformed") {
-    for (const std::string& raw : {std::string("\"bad \xFF byte\""), std::string("\"\xC3\""),
-                                  std::string(R"("\ud83d alone")"), std::string(R"("\udc4d")")}) {
+  SECTION("invalid UTF-8 and lone surrogates in a kept string are rejected as malformed") {
+    for (const std::string& raw :
+         {std::string("\"bad \xFF byte\""), std::string("\"\xC3\""),
+          std::string("\"overlong \xC0\xAF\""), std::string("\"surrogate \xED\xA0\x80\""),
+          std::string("\"past U+10FFFF \xF4\x90\x80\x80\""), std::string(R"("\udc4d")"),
+          std::string("\"truncated \xF0\x9F\x91\"")}) {
       auto r = decode_event(with_raw_message(raw));
       INFO(raw);
       REQUIRE_FALSE(r.ok());
       CHECK(r.error().code == ErrorCode::malformed_json);
+      CHECK(r.error().message == "SEND_MSG.message: invalid UTF-8 (or a lone surrogate escape)");
     }
+    auto high_alone = decode_event(with_raw_message(R"("\ud83d alone")"));
+    REQUIRE_FALSE(high_alone.ok());
+    CHECK(high_alone.error().code == ErrorCode::malformed_json);
+  }
+  SECTION("the largest code point and every UTF-8 length are accepted") {
+    const std::string text = "A\xC2\x80\xE0\xA0\x80\xEF\xBF\xBD\xF4\x8F\xBF\xBF";
+    CHECK(decode_as<ev::SendMsg>(with_raw_message("\"" + text + "\"")).text == text);
+  }
+  SECTION("bytes in members no decoder reads are not inspected") {
+    std::string json = t::minify(base);
+    json.insert(1, "\"ignored\":\"\xFF\",");
+    CHECK(decode_as<ev::SendMsg>(json).text == "Hello, world!");
+  }
+  SECTION("a raw NUL byte anywhere is malformed") {
+    std::string json = t::minify(base);
+    json.push_back('\0');
+    check_error(json, ErrorCode::malformed_json,
+                "event: parse error at offset " + std::to_string(json.size() - 1) +
+                    ": NUL byte in the document");
+  }
+  SECTION("a body larger than the inline buffer decodes the same") {
+    const std::string big(100000, 'x');
+    CHECK(decode_as<ev::SendMsg>(with_raw_message("\"" + big + "\"")).text == big);
   }
 }
 

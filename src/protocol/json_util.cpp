@@ -2,6 +2,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include <cstdint>
 #include <cstring>
 
 namespace whisp::json {
@@ -12,7 +13,21 @@ ParsedJson::ParsedJson()
       doc_(&value_pool_, 1024, &stack_pool_) {}
 
 Status ParsedJson::parse(std::string_view json, const char* what) {
-  doc_.Parse<kParseFlags>(json.data(), json.size());
+  if (const void* nul = std::memchr(json.data(), '\0', json.size())) {
+    return Error{ErrorCode::malformed_json,
+                 std::string(what) + ": parse error at offset " +
+                     std::to_string(static_cast<const char*>(nul) - json.data()) +
+                     ": NUL byte in the document"};
+  }
+  char* buf = input_buf_;
+  if (json.size() >= sizeof input_buf_) {
+    input_heap_.assign(json.data(), json.size());
+    buf = input_heap_.data();  // NUL-terminated by std::string
+  } else {
+    std::memcpy(buf, json.data(), json.size());
+    buf[json.size()] = '\0';
+  }
+  doc_.ParseInsitu<kParseFlags>(buf);
   if (doc_.HasParseError()) {
     return Error{ErrorCode::malformed_json,
                  std::string(what) + ": parse error at offset " +
@@ -53,16 +68,42 @@ const char* type_name(const Value& v) {
   return "unknown";
 }
 
-bool has_lone_surrogate(const Value& v) {
-  const char* p = v.GetString();
-  const char* end = p + v.GetStringLength();
+bool valid_utf8(const char* s, std::size_t n) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s);
+  const auto* const end = p + n;
   while (p < end) {
-    const void* hit = std::memchr(p, 0xED, static_cast<std::size_t>(end - p));
-    if (!hit) return false;
-    p = static_cast<const char*>(hit) + 1;
-    if (p < end && static_cast<unsigned char>(*p) >= 0xA0) return true;
+    while (end - p >= 8) {  // ASCII fast path
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (word & 0x8080808080808080ULL) break;
+      p += 8;
+    }
+    if (p == end) break;
+    const unsigned c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t len;
+    std::uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (static_cast<std::size_t>(end - p) < len) return false;
+    for (std::size_t i = 1; i < len; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    p += len;
   }
-  return false;
+  return true;
 }
 
 const Value* Fields::find(const char* key) const {
@@ -84,9 +125,9 @@ bool Fields::fail_type(const char* key, const char* expected, const Value& got) 
                                                ", got " + type_name(got)});
 }
 
-bool Fields::fail_surrogate(const char* key) {
+bool Fields::fail_encoding(const char* key) {
   return fail(Error{ErrorCode::malformed_json,
-                    path_.render(key) + ": lone low surrogate escape (\\udc00-\\udfff)"});
+                    path_.render(key) + ": invalid UTF-8 (or a lone surrogate escape)"});
 }
 
 bool Fields::str(const char* key, std::string& out) {
@@ -94,7 +135,7 @@ bool Fields::str(const char* key, std::string& out) {
   const Value* v = find(key);
   if (!v) return fail_missing(key);
   if (!v->IsString()) return fail_type(key, "string", *v);
-  if (has_lone_surrogate(*v)) return fail_surrogate(key);
+  if (!valid_utf8(*v)) return fail_encoding(key);
   assign(out, *v);
   return true;
 }
@@ -107,7 +148,7 @@ bool Fields::opt_str(const char* key, std::optional<std::string>& out) {
     return true;
   }
   if (!v->IsString()) return fail_type(key, "string or null", *v);
-  if (has_lone_surrogate(*v)) return fail_surrogate(key);
+  if (!valid_utf8(*v)) return fail_encoding(key);
   out.emplace(v->GetString(), v->GetStringLength());
   return true;
 }
@@ -176,7 +217,7 @@ bool Fields::str_array(const char* key, std::vector<std::string>& out) {
       return fail(Error{ErrorCode::wrong_type,
                         item.render() + ": expected string, got " + type_name(e)});
     }
-    if (has_lone_surrogate(e)) return fail_surrogate(key);
+    if (!valid_utf8(e)) return fail_encoding(key);
     out.emplace_back(e.GetString(), e.GetStringLength());
   }
   return true;

@@ -21,20 +21,29 @@
 
 namespace whisp::json {
 
-/// Parse flags of every decoder: iterative (deep nesting cannot overflow the call stack) and
-/// invalid UTF-8 rejected. Not kParseFullPrecisionFlag: the only numbers the model reads are
-/// integers (ErrorBody.status), which RapidJSON parses exactly without it, and in RapidJSON 1.1.0
-/// the full-precision path calls __builtin_clzll(0) on zero mantissas such as `0e90` (undefined
+/// Parse flags of every decoder: in situ (strings are decoded inside a private copy of the
+/// input, not copied again) and iterative (deep nesting cannot overflow the call stack).
+///
+/// Encoding: RapidJSON's kParseValidateEncodingFlag doubles the parse time, so it is not used;
+/// instead every string the model keeps (and the `type`) is checked to be valid UTF-8 by
+/// `valid_utf8` — overlongs, surrogates (also those a lone `\udc00` escape produces) and
+/// code points past U+10FFFF are rejected as malformed_json naming the field. Bytes inside
+/// members that no decoder reads are not inspected. A raw NUL byte anywhere is malformed.
+///
+/// Not kParseFullPrecisionFlag: the only numbers the model reads are integers
+/// (ErrorBody.status), which RapidJSON parses exactly without it, and in RapidJSON 1.1.0 the
+/// full-precision path calls __builtin_clzll(0) on zero mantissas such as `0e90` (undefined
 /// behaviour, found by fuzz_event).
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseValidateEncodingFlag;
+constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag;
 
 using Pool = rapidjson::MemoryPoolAllocator<>;
 using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
 using Value = rapidjson::GenericValue<rapidjson::UTF8<>, Pool>;
 
-/// A parsed JSON body. Small documents live entirely in the object's inline buffers, so
-/// construct it on the stack, one per decode. Not copyable.
+/// A parsed JSON body. Small documents live entirely in the object's inline buffers (the copy
+/// of the input that is parsed in situ, the value pool and the parse stack), so construct it on
+/// the stack, one per decode: no heap allocation for a typical event. Not copyable; values
+/// point into it.
 class ParsedJson {
  public:
   ParsedJson();
@@ -48,6 +57,8 @@ class ParsedJson {
   const Value& root() const { return doc_; }
 
  private:
+  char input_buf_[4096];
+  std::string input_heap_;  // the copy of a larger input
   alignas(8) char value_buf_[8192];
   alignas(8) char stack_buf_[2048];
   Pool value_pool_;
@@ -110,7 +121,7 @@ class Fields {
   bool fail(Error e);
   bool fail_missing(const char* key);
   bool fail_type(const char* key, const char* expected, const Value& got);
-  bool fail_surrogate(const char* key);
+  bool fail_encoding(const char* key);
 
  private:
   const Value* find(const char* key) const;
@@ -120,11 +131,12 @@ class Fields {
   std::optional<Error> error_;
 };
 
-/// True when a decoded string holds a lone low surrogate: RapidJSON 1.1 turns the escape
-/// `\udc00`..`\udfff` without a preceding high surrogate into the bytes ED B0..BF xx, which are
-/// not UTF-8 (raw input never contains them: the parse validates encoding). Such a string could
-/// not be encoded back faithfully, so readers reject it.
-bool has_lone_surrogate(const Value& string_value);
+/// True when `n` bytes at `s` are well-formed UTF-8 (no overlongs, no surrogates, nothing past
+/// U+10FFFF). ASCII runs are checked eight bytes at a time.
+bool valid_utf8(const char* s, std::size_t n);
+inline bool valid_utf8(const Value& string_value) {
+  return valid_utf8(string_value.GetString(), string_value.GetStringLength());
+}
 
 /// Copies a JSON string value byte for byte (embedded NULs included).
 inline void assign(std::string& out, const Value& v) {
