@@ -161,3 +161,52 @@ inline const MessageView* find_message(const ChatView& c, const std::string& id)
 }
 
 }  // namespace whisp::store::test
+
+namespace whisp::store::test {
+
+/// A history touching every entry kind: events of every type, pages, intents, transitions.
+inline std::vector<LogEntry> rich_history() {
+  std::vector<LogEntry> out = {
+      new_chat("c1", "General"), join("c1", kSelf, "me"), join("c1", "u-a", "alice"),
+      send("c1", "u-a", "m1", "hello", 1), send("c1", kSelf, "m2", "hi \xF0\x9F\x91\x8B", 2),
+      reply("c1", "u-a", "m3", "yes", 3, "m2", kSelf, "hi", 2),
+      edit("c1", "u-a", "m1", "hello!", at(4)), react("c1", "u-a", "r1", "+1", "m2"),
+      react("c1", "u-a", "r2", "ok", "m9"), unreact("c1", "u-a", "r1"), del("c1", "u-a", "m3"),
+      read("c1", "u-a", "m2"), read("c1", kSelf, "m1"), send("c2", "u-b", "m5", "other", 5),
+      leave("c2", "u-b"), send("c3", "u-b", "m6", "doomed", 6), delete_chat("c3")};
+  LocalIntent send_i;
+  send_i.local_id = "L1";
+  send_i.made_at = at(10);
+  send_i.what = intent::Send{"c1", "queued"};
+  out.push_back(send_i);
+  LocalIntent react_i;
+  react_i.local_id = "L2";
+  react_i.made_at = at(11);
+  react_i.what = intent::React{"c1", Target{std::nullopt, "L1"}, "\xE2\x9D\xA4"};
+  out.push_back(react_i);
+  out.push_back(OutboxTransition{"L1", OutboxTransition::State::sent, ""});
+  out.push_back(send("c1", kSelf, "m7", "queued", 12));
+  HistoryPage page;
+  page.chat_id = "c2";
+  page.size = 10;
+  rest::Message m;
+  m.chat_id = "c2";
+  m.message_id = "m4";
+  m.sender_id = "u-b";
+  m.content = "older";
+  m.time_stamp = at(4);
+  page.page.messages.push_back(m);
+  out.push_back(page);
+  MembersPage members;
+  members.chat_id = "c2";
+  rest::ChatUserInfo u;
+  u.user_id = "u-b";
+  u.username = "bob";
+  u.joined_chat_at = at(0);
+  u.last_seen_message = "m4";
+  members.users.users.push_back(u);
+  out.push_back(members);
+  return out;
+}
+
+}  // namespace whisp::store::test
