@@ -40,7 +40,7 @@ struct HeartBeat {
 using Item = std::variant<Frame, HeartBeat>;
 
 struct ParserLimits {
-  std::size_t max_frame_bytes = 1024 * 1024;  // command + headers + body
+  std::size_t max_frame_bytes = 1024 * 1024;  // command's first byte to the NUL, inclusive
   std::size_t max_headers = 64;
   std::size_t max_header_line = 8 * 1024;
 };
@@ -100,6 +100,11 @@ class Parser {
 /// Encodes a frame: LF line ends, escaped header values (except CONNECT/CONNECTED), a
 /// byte-exact `content-length` whenever the body is non-empty (one already present is replaced),
 /// the terminating NUL.
+/// Details: names are escaped like values; a given content-length is rewritten in place (also
+/// for an empty body, as 0) and its repeats dropped; otherwise it is appended last. The caller
+/// gives a known command and non-empty names; in CONNECT/CONNECTED nothing can be escaped, so
+/// names there must not hold ':' and values must not hold CR or LF.
+/// For every frame the parser returns, parse(encode(f)) equals f up to content-length headers.
 std::string encode(const Frame& frame);
 
 /// The bytes of one heart-beat.
