@@ -1,0 +1,348 @@
+#include "actors/chat_actor.hpp"
+
+#include <map>
+#include <set>
+
+#include "actors/connection_actor.hpp"
+#include "actors/frames.hpp"
+#include "actors/sync_actor.hpp"
+#include "actors/writer_actor.hpp"
+#include "protocol/actions.hpp"
+#include "whisp/log.hpp"
+
+namespace whisp::actors {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using store::OutboxItem;
+using store::OutboxTransition;
+
+struct TypingExpiry {};
+
+struct ChatState {
+  std::string chat_id;
+  std::shared_ptr<const ChatContext> ctx;
+  bool online = false;
+  bool synced = false;           // backfill of this chat done since the connection came up
+  bool pumping = false;
+  bool pump_again = false;
+  bool outbox_known_empty = false;
+  bool checking_history = false;
+  std::map<std::string, Clock::time_point> in_flight;  // written on this connection, unconfirmed
+  static inline const char* name = "whisp.chat";
+};
+
+using Self = caf::stateful_actor<ChatState>;
+
+void pump(Self* self);
+
+void notify_error(Self* self, const Error& error) { self->send(self->state.ctx->notifier, error); }
+
+// Commits entries and continues with `then` once they are durable.
+template <class F>
+void commit(Self* self, std::vector<store::LogEntry> entries, F then) {
+  if (entries.empty()) return then();
+  self->request(self->state.ctx->writer, caf::infinite, CommitRequest{std::move(entries)})
+      .then([self, then](CommitReply& reply) {
+        if (reply.error) notify_error(self, *reply.error);
+        then();
+      });
+}
+
+std::optional<std::string> target_id(const store::Target& target, const OutboxItem& item) {
+  if (target.message_id) return target.message_id;
+  return item.resolved_target;
+}
+
+const store::Target* target_of(const store::LocalIntent& intent) {
+  using namespace store::intent;
+  if (auto* r = std::get_if<Reply>(&intent.what)) return &r->parent;
+  if (auto* e = std::get_if<Edit>(&intent.what)) return &e->target;
+  if (auto* d = std::get_if<Delete>(&intent.what)) return &d->target;
+  if (auto* r = std::get_if<React>(&intent.what)) return &r->target;
+  if (auto* u = std::get_if<Unreact>(&intent.what)) return &u->reaction;
+  return nullptr;
+}
+
+// The wire action of an outbox item, with its targets resolved to server ids.
+Action to_action(const OutboxItem& item, const std::string& id) {
+  using namespace store::intent;
+  const auto& in = item.intent;
+  const std::string& ts = in.made_at.text;
+  return std::visit(
+      [&](const auto& w) -> Action {
+        using T = std::decay_t<decltype(w)>;
+        if constexpr (std::is_same_v<T, Send>) {
+          return action::SendMsg{w.chat_id, w.text, ts};
+        } else if constexpr (std::is_same_v<T, Reply>) {
+          return action::Reply{w.chat_id, id, w.text, ts};
+        } else if constexpr (std::is_same_v<T, Edit>) {
+          return action::EditMsg{w.chat_id, id, w.text, ts};
+        } else if constexpr (std::is_same_v<T, Delete>) {
+          return action::DeleteMsg{w.chat_id, id};
+        } else if constexpr (std::is_same_v<T, React>) {
+          return action::React{w.chat_id, id, w.emoji, ts};
+        } else if constexpr (std::is_same_v<T, Unreact>) {
+          return action::DeleteReact{id};
+        } else {
+          return action::ReadMsg{w.chat_id, w.message_id};
+        }
+      },
+      in.what);
+}
+
+OutboxTransition transition(const std::string& local_id, OutboxTransition::State state,
+                            std::string reason = {}) {
+  return OutboxTransition{local_id, state, std::move(reason)};
+}
+
+struct Plan {
+  std::vector<store::LogEntry> transitions;
+  std::vector<WriteAction> writes;
+};
+
+// Decides, in the user's order, what to send now and what has failed for good.
+Plan plan_sends(Self* self, const std::vector<OutboxItem>& items) {
+  auto& st = self->state;
+  const auto& ctx = *st.ctx;
+  Plan plan;
+  std::set<std::string> waiting;  // local ids still in the outbox
+  for (const auto& item : items) waiting.insert(item.intent.local_id);
+  for (const auto& item : items) {
+    const auto& local_id = item.intent.local_id;
+    if (item.state != OutboxItem::State::pending) continue;  // sent: in flight or reconciling
+    std::string id;
+    if (const auto* target = target_of(item.intent)) {
+      auto resolved = target_id(*target, item);
+      if (!resolved) {
+        if (target->local_id && waiting.count(*target->local_id)) break;  // keep the order
+        plan.transitions.emplace_back(transition(
+            local_id, OutboxTransition::State::failed,
+            "its target " + target->local_id.value_or("?") + " was never delivered"));
+        continue;
+      }
+      id = *resolved;
+    }
+    if (item.sends >= ctx.max_sends) {
+      plan.transitions.emplace_back(transition(
+          local_id, OutboxTransition::State::failed,
+          "not confirmed by the server after " + std::to_string(item.sends) + " sends"));
+      continue;
+    }
+    auto frame = send_frame(encode_action(to_action(item, id), ctx.self_id), local_id);
+    if (frame.size() > ctx.max_frame_bytes) {
+      plan.transitions.emplace_back(transition(
+          local_id, OutboxTransition::State::failed,
+          "too large: its STOMP frame is " + std::to_string(frame.size()) +
+              " bytes, over the server's limit of " + std::to_string(ctx.max_frame_bytes)));
+      continue;
+    }
+    plan.transitions.emplace_back(transition(local_id, OutboxTransition::State::sent));
+    plan.writes.push_back(WriteAction{st.chat_id, local_id, std::move(frame)});
+  }
+  return plan;
+}
+
+// Forgets in-flight actions the store no longer lists: they were confirmed or failed.
+void prune_in_flight(ChatState& st, const std::vector<OutboxItem>& items) {
+  std::set<std::string> listed;
+  for (const auto& item : items) listed.insert(item.intent.local_id);
+  for (auto it = st.in_flight.begin(); it != st.in_flight.end();) {
+    it = listed.count(it->first) ? std::next(it) : st.in_flight.erase(it);
+  }
+}
+
+void schedule_echo_check(Self* self) {
+  self->delayed_send(self, self->state.ctx->echo_timeout, check_atom::value);
+}
+
+void finish_pump(Self* self) {
+  auto& st = self->state;
+  st.pumping = false;
+  if (st.pump_again) {
+    st.pump_again = false;
+    pump(self);
+  }
+}
+
+void pump(Self* self) {
+  auto& st = self->state;
+  if (!st.online || !st.synced) return;
+  if (st.pumping) {
+    st.pump_again = true;
+    return;
+  }
+  st.pumping = true;
+  self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
+      .then([self](OutboxReply& reply) {
+        auto& st = self->state;
+        if (reply.error) {
+          notify_error(self, *reply.error);
+          return finish_pump(self);
+        }
+        st.outbox_known_empty = reply.items.empty();
+        prune_in_flight(st, reply.items);
+        auto plan = plan_sends(self, reply.items);
+        commit(self, std::move(plan.transitions), [self, writes = std::move(plan.writes)]() {
+          auto& st = self->state;
+          bool any = false;
+          for (const auto& w : writes) {
+            if (!st.online) break;  // left `sent`: reconciled with history after reconnecting
+            st.in_flight[w.local_id] = Clock::now();
+            any = true;
+            self->request(st.ctx->connection, caf::infinite, w)
+                .then([self, id = w.local_id](WriteResult& r) {
+                  if (!r.written) self->state.in_flight.erase(id);
+                });
+          }
+          if (any) schedule_echo_check(self);
+          finish_pump(self);
+        });
+      });
+}
+
+// After a (re)sync: own actions left `sent` without their echo were not found in the history
+// just applied (the store would have confirmed them), so they go back to pending — or fail when
+// they were sent often enough already.
+void reconcile(Self* self, const std::set<std::string>& only = {}) {
+  auto& st = self->state;
+  self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
+      .then([self, only](OutboxReply& reply) {
+        auto& st = self->state;
+        prune_in_flight(st, reply.items);
+        std::vector<store::LogEntry> entries;
+        for (const auto& item : reply.items) {
+          const auto& id = item.intent.local_id;
+          if (item.state != OutboxItem::State::sent) continue;
+          if (!only.empty() && !only.count(id)) continue;
+          if (only.empty() && st.in_flight.count(id)) continue;
+          st.in_flight.erase(id);
+          if (item.sends >= st.ctx->max_sends) {
+            entries.emplace_back(transition(
+                id, OutboxTransition::State::failed,
+                "not confirmed by the server after " + std::to_string(item.sends) + " sends"));
+          } else {
+            entries.emplace_back(transition(id, OutboxTransition::State::resend));
+          }
+        }
+        commit(self, std::move(entries), [self] { pump(self); });
+      });
+}
+
+void on_events(Self* self, ChatEvents& batch) {
+  auto& st = self->state;
+  const auto& ctx = *st.ctx;
+  std::vector<store::LogEntry> entries;
+  entries.reserve(batch.events.size());
+  bool typing_changed = false;
+  bool own = false;
+  for (auto& live : batch.events) {
+    const auto& common = event_common(live.event);
+    if (std::holds_alternative<event::Typing>(live.event)) {
+      if (common.sender_id == ctx.self_id) continue;
+      ctx.typing->set(st.chat_id, common.sender_id, Clock::now() + ctx.typing_lifetime);
+      self->delayed_send(self, ctx.typing_lifetime + std::chrono::milliseconds(10), TypingExpiry{});
+      typing_changed = true;
+      continue;
+    }
+    if (std::holds_alternative<event::SendMsg>(live.event) ||
+        std::holds_alternative<event::Reply>(live.event)) {
+      typing_changed |= ctx.typing->clear(st.chat_id, common.sender_id);
+    }
+    own |= common.sender_id == ctx.self_id;
+    entries.emplace_back(std::move(live));
+  }
+  if (typing_changed && entries.empty()) {
+    self->send(ctx.notifier, Change{0, {st.chat_id}, false});
+  }
+  commit(self, std::move(entries), [self, own] {
+    // An own echo may confirm an action or resolve the target another one waits for.
+    if (own && !self->state.outbox_known_empty) pump(self);
+  });
+}
+
+}  // namespace
+}  // namespace whisp::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::TypingExpiry)
+
+namespace whisp::actors {
+namespace {
+
+caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatContext> ctx) {
+  self->state.chat_id = std::move(chat_id);
+  self->state.ctx = std::move(ctx);
+  return {
+      [=](ChatEvents& batch) { on_events(self, batch); },
+      [=](IntentRequest& request) -> caf::result<IntentReply> {
+        auto promise = self->make_response_promise();
+        auto local_id = request.intent.local_id;
+        self->request(self->state.ctx->writer, caf::infinite,
+                      CommitRequest{{store::LogEntry{std::move(request.intent)}}})
+            .then([self, promise, local_id](CommitReply& reply) mutable {
+              IntentReply out;
+              out.local_id = local_id;
+              out.error = reply.error;
+              promise.deliver(std::move(out));
+              self->state.outbox_known_empty = false;
+              pump(self);
+            });
+        return promise;
+      },
+      [=](ChatOnline& online) {
+        auto& st = self->state;
+        st.online = online.online;
+        st.synced = false;
+        st.in_flight.clear();
+      },
+      [=](synced_atom) {
+        auto& st = self->state;
+        if (!st.online || st.synced) return;
+        st.synced = true;
+        reconcile(self);
+      },
+      [=](ActionRejected& rejected) {
+        self->state.in_flight.erase(rejected.local_id);
+        commit(self,
+               {store::LogEntry{transition(rejected.local_id, OutboxTransition::State::failed,
+                                           "rejected by the server: " + rejected.reason)}},
+               [self] { pump(self); });
+      },
+      [=](pump_atom) { pump(self); },
+      [=](check_atom) {
+        auto& st = self->state;
+        if (st.checking_history || !st.online || !st.synced) return;
+        std::set<std::string> overdue;
+        auto now = Clock::now();
+        for (const auto& [id, at] : st.in_flight) {
+          if (now - at >= st.ctx->echo_timeout) overdue.insert(id);
+        }
+        if (overdue.empty()) {
+          if (!st.in_flight.empty()) schedule_echo_check(self);
+          return;
+        }
+        st.checking_history = true;
+        self->request(st.ctx->sync, caf::infinite, CheckHistory{st.chat_id})
+            .then([self, overdue](Done&) {
+              self->state.checking_history = false;
+              reconcile(self, overdue);
+              if (!self->state.in_flight.empty()) schedule_echo_check(self);
+            });
+      },
+      [=](TypingExpiry) {
+        auto& st = self->state;
+        if (st.ctx->typing->expire(st.chat_id, Clock::now())) {
+          self->send(st.ctx->notifier, Change{0, {st.chat_id}, false});
+        }
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_chat(caf::actor_system& system, std::string chat_id,
+                      std::shared_ptr<const ChatContext> context) {
+  return system.spawn(chat, std::move(chat_id), std::move(context));
+}
+
+}  // namespace whisp::actors

@@ -1,0 +1,63 @@
+// The connection actor owns the realtime session: ticket → WebSocket (STOMP subprotocols) →
+// CONNECT with the JWT and heart-beats → SUBSCRIBE to the own queue. It decodes MESSAGE frames
+// into typed events and hands them, one batch per arriving chunk, to the hub; it writes the
+// chat actors' SEND frames; it keeps the session alive (STOMP heart-beats when granted,
+// WebSocket pings when the server answers 0,0) and reconnects with exponential backoff and full
+// jitter. A refused refresh ends in `auth_failed`, with no further attempts.
+#pragma once
+
+#include "actors/caf_types.hpp"
+#include "net/io_thread.hpp"
+#include "net/tls.hpp"
+
+namespace whisp::actors {
+
+/// Hub-bound: the events of one arriving chunk, in arrival order.
+struct IncomingEvents {
+  std::vector<store::LiveEvent> events;
+};
+/// Hub-bound: the server refused an action (ERROR with a receipt-id naming it).
+struct ActionRejected {
+  std::string chat_id;
+  std::string local_id;
+  std::string reason;
+};
+/// Request from a chat actor: write a SEND frame now. Reply: WriteResult.
+struct WriteAction {
+  std::string chat_id;
+  std::string local_id;
+  std::string frame;  // the encoded SEND frame (frames.hpp)
+};
+struct WriteResult {
+  bool written = false;  // false: not connected; the action stays queued
+};
+/// Fire-and-forget: an encoded TYPING action body; dropped when offline.
+struct WriteTyping {
+  std::string body;
+};
+
+struct ConnectionOptions {
+  std::string base_url;  // http(s)://host:port
+  std::string user_id;
+  std::chrono::milliseconds heart_beat{10000};
+  std::chrono::milliseconds backoff_initial{1000};
+  std::chrono::milliseconds backoff_max{30000};
+  std::chrono::milliseconds timeout{10000};
+  net::TlsOptions tls;
+  bool start_online = true;
+};
+
+/// Messages: start_atom, online_atom (connect now), offline_atom (drop and stay down),
+/// WriteAction, WriteTyping. Reports ConnectionEvent, IncomingEvents and ActionRejected to
+/// `hub`, errors (whisp::Error) to `notifier`.
+caf::actor spawn_connection(caf::actor_system& system, net::IoThread& io,
+                            ConnectionOptions options, caf::actor api, caf::actor hub,
+                            caf::actor notifier);
+
+}  // namespace whisp::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::IncomingEvents)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::ActionRejected)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteAction)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteResult)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteTyping)

@@ -1,0 +1,450 @@
+// The public Engine: starts the actor system and the actors, and turns each API call into a
+// request to them. Blocking calls wait on a scoped actor; nothing here touches the store's
+// projections except through the writer (and reads through the Reader).
+#include "whisp/engine.hpp"
+
+#include <cstdio>
+#include <mutex>
+#include <random>
+
+#include "actors/api_actor.hpp"
+#include "actors/connection_actor.hpp"
+#include "actors/hub_actor.hpp"
+#include "actors/notifier_actor.hpp"
+#include "actors/snapshot_typing.hpp"
+#include "actors/sync_actor.hpp"
+#include "actors/writer_actor.hpp"
+#include "net/io_thread.hpp"
+#include "net/url.hpp"
+#include "protocol/rest.hpp"
+#include "protocol/timestamp.hpp"
+#include "store/reader.hpp"
+#include "store/snapshot.hpp"
+#include "whisp/log.hpp"
+
+namespace whisp {
+
+using namespace actors;
+
+const char* to_string(ConnectionState state) {
+  switch (state) {
+    case ConnectionState::disconnected: return "disconnected";
+    case ConnectionState::connecting: return "connecting";
+    case ConnectionState::connected: return "connected";
+    case ConnectionState::reconnecting: return "reconnecting";
+    case ConnectionState::auth_failed: return "auth_failed";
+  }
+  return "?";
+}
+
+struct Engine::Impl {
+  Config config;
+  std::string user_id;
+  // Destruction order matters: the I/O thread outlives the actor system, whose actors own
+  // clients living on it.
+  std::unique_ptr<net::IoThread> io;
+  std::unique_ptr<caf::actor_system_config> caf_config;
+  std::unique_ptr<caf::actor_system> system;
+  caf::actor notifier, api, writer, hub, sync, connection;
+  std::unique_ptr<store::Reader> reader;
+  std::shared_ptr<TypingBoard> typing = std::make_shared<TypingBoard>();
+  std::shared_ptr<EngineSignals> signals = std::make_shared<EngineSignals>();
+  std::mutex id_mutex;
+  std::mt19937_64 id_rng{std::random_device{}()};
+  std::once_flag stopped;
+  std::string own_username;  // learnt lazily for createChat
+  std::mutex username_mutex;
+
+  std::chrono::milliseconds call_timeout() const { return config.request_timeout * 3; }
+
+  std::string new_local_id() {
+    std::lock_guard<std::mutex> lock(id_mutex);
+    char buf[40];
+    auto a = id_rng(), b = id_rng();
+    std::snprintf(buf, sizeof buf, "local-%016llx%08llx", static_cast<unsigned long long>(a),
+                  static_cast<unsigned long long>(b & 0xffffffffULL));
+    return buf;
+  }
+
+  static Timestamp now() {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    return timestamp_from_micros(micros);
+  }
+
+  // Sends `request` to `dest` and waits for its reply of type R.
+  template <class R, class Req>
+  Result<R> ask(const caf::actor& dest, Req request, std::chrono::milliseconds timeout) {
+    caf::scoped_actor self{*system};
+    std::optional<Result<R>> out;
+    self->request(dest, timeout, std::move(request))
+        .receive([&](R& reply) { out.emplace(std::move(reply)); },
+                 [&](caf::error& err) {
+                   out.emplace(Error{err == caf::sec::request_timeout ? ErrorCode::timeout
+                                                                     : ErrorCode::closed,
+                                     "engine: " + system->render(err)});
+                 });
+    return std::move(*out);
+  }
+
+  Result<std::string> intent(store::LocalIntent intent) {
+    intent.local_id = new_local_id();
+    intent.made_at = now();
+    auto reply = ask<IntentReply>(hub, IntentRequest{std::move(intent)}, call_timeout());
+    if (!reply.ok()) return reply.error();
+    if (reply->error) return *reply->error;
+    return reply->local_id;
+  }
+
+  Result<std::string> rest(std::string method, std::string path, std::string body) {
+    ApiCall call{std::move(method), std::move(path), std::move(body), true};
+    auto reply = ask<ApiReply>(api, std::move(call), call_timeout());
+    if (!reply.ok()) return reply.error();
+    if (reply->error) return *reply->error;
+    return reply->body.empty() ? std::string("{}") : reply->body;
+  }
+
+  // Editing or deleting someone else's message is refused before anything is logged.
+  Status check_own_message(const std::string& chat_id, const ItemRef& ref) {
+    store::Target target;
+    (ref.local ? target.local_id : target.message_id) = ref.id;
+    std::optional<store::Store::MessageInfo> info;
+    std::optional<Error> error;
+    StoreRead read{[&, target](const store::Store& s) {
+      auto r = s.find_message(chat_id, target);
+      if (r.ok()) {
+        info = *r;
+      } else {
+        error = r.error();
+      }
+    }};
+    auto done = ask<Done>(writer, std::move(read), call_timeout());
+    if (!done.ok()) return done.error();
+    if (error) return *error;
+    if (!info) {
+      return Error{ErrorCode::not_found, "message " + ref.id + " is not known in chat " + chat_id};
+    }
+    if (info->deleted) return Error{ErrorCode::rejected, "message " + ref.id + " was deleted"};
+    if (info->sender_id != user_id) {
+      return Error{ErrorCode::rejected,
+                   "message " + ref.id + " was sent by " + info->sender_id + ", not by you"};
+    }
+    return Ok{};
+  }
+
+  void stop() {
+    std::call_once(stopped, [this] {
+      if (!system) return;
+      for (auto* a : {&connection, &sync, &hub}) {
+        if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+      }
+      // Every commit requested so far is flushed before the writer goes.
+      if (writer) (void)ask<OutboxReply>(writer, OutboxQuery{}, std::chrono::seconds(30));
+      for (auto* a : {&writer, &api, &notifier}) {
+        if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+      }
+      notifier = api = writer = hub = sync = connection = caf::actor{};
+      system->await_all_actors_done();
+      system.reset();
+      io.reset();
+    });
+  }
+};
+
+namespace {
+
+Status validate(const Config& config) {
+  if (config.database_path.empty() || config.database_path == ":memory:") {
+    return Error{ErrorCode::invalid_argument, "config.database_path: a file path is required"};
+  }
+  auto url = net::parse_url(config.server_url);
+  if (!url.ok()) return Error{ErrorCode::invalid_argument, "config.server_url: " + url.error().message};
+  if (url->websocket()) {
+    return Error{ErrorCode::invalid_argument,
+                 "config.server_url: give the http(s) base URL, not " + url->scheme};
+  }
+  if (auto* tokens = std::get_if<Tokens>(&config.auth)) {
+    if (tokens->user_id.empty() || tokens->jwt.empty() || tokens->refresh_token.empty()) {
+      return Error{ErrorCode::invalid_argument,
+                   "config.auth: tokens need user_id, jwt and refresh_token"};
+    }
+  } else {
+    const auto& s = std::get<SignIn>(config.auth);
+    if (s.username.empty() || s.password.empty() || s.api_key.empty()) {
+      return Error{ErrorCode::invalid_argument,
+                   "config.auth: sign-in needs api_key, username and password"};
+    }
+  }
+  if (config.max_sends < 1) return Error{ErrorCode::invalid_argument, "config.max_sends: must be >= 1"};
+  return Ok{};
+}
+
+std::string trim_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks) {
+  if (auto ok = validate(config); !ok.ok()) return ok.error();
+  auto impl = std::make_unique<Impl>();
+  impl->config = std::move(config);
+  auto& cfg = impl->config;
+  cfg.server_url = trim_slash(cfg.server_url);
+  impl->io = std::make_unique<net::IoThread>();
+  impl->caf_config = std::make_unique<caf::actor_system_config>();
+  impl->caf_config->set("logger.verbosity", caf::atom("quiet"));
+  impl->system = std::make_unique<caf::actor_system>(*impl->caf_config);
+  auto& sys = *impl->system;
+
+  // The notifier also wakes wait_idle() after every change it delivers.
+  auto signals = impl->signals;
+  Callbacks wrapped = callbacks;
+  wrapped.on_change = [signals, cb = callbacks.on_change](const Change& c) {
+    if (cb) cb(c);
+    signals->bump();
+  };
+  impl->notifier = spawn_notifier(sys, std::move(wrapped));
+
+  ApiOptions api_options;
+  api_options.base_url = cfg.server_url;
+  api_options.auth = cfg.auth;
+  api_options.timeout = cfg.request_timeout;
+  api_options.tls = net::TlsOptions{cfg.tls.verify_peer, cfg.tls.ca_file};
+  impl->api = spawn_api(sys, *impl->io, api_options, impl->notifier);
+
+  if (std::holds_alternative<SignIn>(cfg.auth)) {
+    auto reply = impl->ask<ApiReply>(impl->api, SignInCall{}, impl->call_timeout());
+    if (!reply.ok() || reply->error) {
+      auto error = reply.ok() ? *reply->error : reply.error();
+      impl->stop();
+      return error;
+    }
+    impl->own_username = std::get<SignIn>(cfg.auth).username;
+  }
+  auto who = impl->ask<std::string>(impl->api, WhoAmI{}, impl->call_timeout());
+  if (!who.ok()) {
+    impl->stop();
+    return who.error();
+  }
+  impl->user_id = *who;
+
+  store::OpenOptions open_options;
+  open_options.self_user_id = impl->user_id;
+  auto store = store::Store::open(cfg.database_path, open_options);
+  if (!store.ok()) {
+    impl->stop();
+    return store.error();
+  }
+  auto reader = store::Reader::open(cfg.database_path);
+  if (!reader.ok()) {
+    impl->stop();
+    return reader.error();
+  }
+  impl->reader = std::move(reader).value();
+  impl->writer = spawn_writer(sys, std::move(store).value(), impl->notifier);
+  impl->hub = spawn_hub(sys);
+
+  SyncOptions sync_options;
+  sync_options.initial_depth = cfg.initial_history_depth;
+  sync_options.concurrency = cfg.sync_concurrency;
+  impl->sync = spawn_sync(sys, sync_options, impl->api, impl->writer, impl->hub, impl->notifier);
+
+  ConnectionOptions conn;
+  conn.base_url = cfg.server_url;
+  conn.user_id = impl->user_id;
+  conn.heart_beat = cfg.heart_beat;
+  conn.backoff_initial = cfg.backoff_initial;
+  conn.backoff_max = cfg.backoff_max;
+  conn.timeout = cfg.request_timeout;
+  conn.tls = net::TlsOptions{cfg.tls.verify_peer, cfg.tls.ca_file};
+  conn.start_online = cfg.start_online;
+  impl->connection = spawn_connection(sys, *impl->io, conn, impl->api, impl->hub, impl->notifier);
+
+  auto ctx = std::make_shared<ChatContext>();
+  ctx->writer = impl->writer;
+  ctx->connection = impl->connection;
+  ctx->sync = impl->sync;
+  ctx->notifier = impl->notifier;
+  ctx->typing = impl->typing;
+  ctx->self_id = impl->user_id;
+  ctx->echo_timeout = cfg.echo_timeout;
+  ctx->max_sends = cfg.max_sends;
+  ctx->max_frame_bytes = cfg.max_frame_bytes;
+  caf::anon_send(impl->hub, HubSetup{std::move(ctx), impl->signals});
+  caf::anon_send(impl->connection, start_atom::value);
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() { impl_->stop(); }
+
+const std::string& Engine::user_id() const { return impl_->user_id; }
+
+namespace {
+
+store::Target to_target(const ItemRef& ref) {
+  store::Target t;
+  (ref.local ? t.local_id : t.message_id) = ref.id;
+  return t;
+}
+
+Status require(bool ok, const char* what) {
+  if (ok) return Ok{};
+  return Error{ErrorCode::invalid_argument, what};
+}
+
+}  // namespace
+
+Result<std::string> Engine::send_message(const std::string& chat_id, const std::string& text) {
+  if (auto ok = require(!chat_id.empty(), "chatId: empty"); !ok.ok()) return ok.error();
+  if (auto ok = require(!text.empty(), "text: empty"); !ok.ok()) return ok.error();
+  return impl_->intent({{}, {}, store::intent::Send{chat_id, text}});
+}
+
+Result<std::string> Engine::reply(const std::string& chat_id, const ItemRef& parent,
+                                  const std::string& text) {
+  if (auto ok = require(!text.empty() && !parent.id.empty(), "reply: text and parent are required");
+      !ok.ok())
+    return ok.error();
+  return impl_->intent({{}, {}, store::intent::Reply{chat_id, to_target(parent), text}});
+}
+
+Status Engine::edit_message(const std::string& chat_id, const ItemRef& message,
+                            const std::string& text) {
+  if (auto ok = require(!text.empty(), "text: empty"); !ok.ok()) return ok;
+  if (auto ok = impl_->check_own_message(chat_id, message); !ok.ok()) return ok;
+  auto r = impl_->intent({{}, {}, store::intent::Edit{chat_id, to_target(message), text}});
+  if (!r.ok()) return r.error();
+  return Ok{};
+}
+
+Status Engine::delete_message(const std::string& chat_id, const ItemRef& message) {
+  if (auto ok = impl_->check_own_message(chat_id, message); !ok.ok()) return ok;
+  auto r = impl_->intent({{}, {}, store::intent::Delete{chat_id, to_target(message)}});
+  if (!r.ok()) return r.error();
+  return Ok{};
+}
+
+Result<std::string> Engine::react(const std::string& chat_id, const ItemRef& message,
+                                  const std::string& emoji) {
+  if (auto ok = require(!emoji.empty(), "emoji: empty"); !ok.ok()) return ok.error();
+  return impl_->intent({{}, {}, store::intent::React{chat_id, to_target(message), emoji}});
+}
+
+Status Engine::unreact(const std::string& chat_id, const ItemRef& reaction) {
+  auto r = impl_->intent({{}, {}, store::intent::Unreact{chat_id, to_target(reaction)}});
+  if (!r.ok()) return r.error();
+  return Ok{};
+}
+
+Status Engine::mark_read(const std::string& chat_id, const std::string& message_id) {
+  if (auto ok = require(!message_id.empty(), "messageId: empty"); !ok.ok()) return ok;
+  auto r = impl_->intent({{}, {}, store::intent::MarkRead{chat_id, message_id}});
+  if (!r.ok()) return r.error();
+  return Ok{};
+}
+
+Status Engine::typing(const std::string& chat_id) {
+  if (auto ok = require(!chat_id.empty(), "chatId: empty"); !ok.ok()) return ok;
+  caf::anon_send(impl_->hub, TypingRequest{chat_id});
+  return Ok{};
+}
+
+Result<std::string> Engine::create_chat(const std::string& name,
+                                        const std::vector<std::string>& user_names) {
+  auto names = user_names;
+  {
+    std::lock_guard<std::mutex> lock(impl_->username_mutex);
+    if (impl_->own_username.empty()) {
+      auto me = impl_->rest("GET", "/api/user/getUser", "");
+      if (!me.ok()) return me.error();
+      auto user = rest::decode_current_user(*me);
+      if (!user.ok()) return user.error();
+      impl_->own_username = user->username;
+    }
+    if (std::find(names.begin(), names.end(), impl_->own_username) == names.end()) {
+      names.push_back(impl_->own_username);
+    }
+  }
+  return impl_->rest("POST", "/api/chat/createChat", rest::encode(rest::CreateChatRequest{name, names}));
+}
+
+Result<std::string> Engine::add_user(const std::string& chat_id, const std::string& username) {
+  return impl_->rest("POST", "/api/chat/addUser", rest::encode(rest::AddUserRequest{chat_id, username}));
+}
+
+Result<std::string> Engine::remove_user(const std::string& chat_id, const std::string& user_id) {
+  return impl_->rest("POST", "/api/chat/removeUser",
+                     rest::encode(rest::RemoveUserRequest{chat_id, user_id}));
+}
+
+Result<std::string> Engine::rename_chat(const std::string& chat_id, const std::string& name) {
+  auto r = impl_->rest("POST", "/api/chat/changeName",
+                       rest::encode(rest::ChangeNameRequest{chat_id, name}));
+  // No realtime event exists for a rename: only getChats reveals it.
+  if (r.ok()) caf::anon_send(impl_->sync, RefreshChats{});
+  return r;
+}
+
+Result<std::string> Engine::delete_chat(const std::string& chat_id) {
+  return impl_->rest("DELETE", "/api/chat/deleteChat?chatId=" + chat_id, "");
+}
+
+Result<std::string> Engine::snapshot_json(const std::optional<std::string>& chat_id) const {
+  auto snapshot = impl_->reader->snapshot(chat_id);
+  if (!snapshot.ok()) return snapshot.error();
+  store::JsonOptions options;
+  options.with_errors = true;
+  return with_typing(store::to_json(*snapshot, options), *impl_->typing);
+}
+
+Result<int> Engine::load_older(const std::string& chat_id, int count) {
+  if (count <= 0) return Error{ErrorCode::invalid_argument, "count: must be positive"};
+  auto reply = impl_->ask<LoadOlderReply>(impl_->sync, LoadOlder{chat_id, count},
+                                          impl_->call_timeout());
+  if (!reply.ok()) return reply.error();
+  if (reply->error) return *reply->error;
+  return reply->loaded;
+}
+
+void Engine::go_offline() { caf::anon_send(impl_->connection, offline_atom::value); }
+void Engine::go_online() { caf::anon_send(impl_->connection, online_atom::value); }
+
+ConnectionState Engine::connection_state() const { return impl_->signals->state.load(); }
+
+bool Engine::wait_idle(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto& signals = *impl_->signals;
+  while (true) {
+    std::uint64_t seen;
+    {
+      std::lock_guard<std::mutex> lock(signals.mutex);
+      seen = signals.generation;
+    }
+    if (signals.state == ConnectionState::connected && signals.synced) {
+      auto outbox = impl_->ask<OutboxReply>(impl_->writer, OutboxQuery{}, impl_->call_timeout());
+      if (outbox.ok() && !outbox->error && outbox->items.empty()) return true;
+    }
+    std::unique_lock<std::mutex> lock(signals.mutex);
+    if (!signals.changed.wait_until(lock, deadline, [&] { return signals.generation != seen; })) {
+      return false;
+    }
+  }
+}
+
+Status Engine::logout(bool erase_store) {
+  auto done = impl_->ask<Done>(impl_->api, LogoutCall{}, impl_->call_timeout());
+  impl_->stop();
+  auto path = impl_->config.database_path;
+  if (erase_store) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  }
+  if (!done.ok()) return done.error();
+  if (done->error) return *done->error;
+  return Ok{};
+}
+
+}  // namespace whisp

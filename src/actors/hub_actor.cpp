@@ -1,0 +1,122 @@
+#include "actors/hub_actor.hpp"
+
+#include <set>
+#include <unordered_map>
+
+#include "actors/connection_actor.hpp"
+#include "actors/sync_actor.hpp"
+#include "actors/writer_actor.hpp"
+#include "protocol/actions.hpp"
+
+namespace whisp::actors {
+namespace {
+
+struct HubState {
+  std::shared_ptr<const ChatContext> ctx;
+  std::shared_ptr<EngineSignals> signals;
+  std::unordered_map<std::string, caf::actor> chats;
+  bool online = false;
+  bool pass_done = false;
+  std::set<std::string> synced;  // chats backfilled on this connection
+  static inline const char* name = "whisp.hub";
+};
+
+using Self = caf::stateful_actor<HubState>;
+
+const caf::actor& chat_actor(Self* self, const std::string& chat_id) {
+  auto& st = self->state;
+  auto it = st.chats.find(chat_id);
+  if (it != st.chats.end()) return it->second;
+  auto actor = spawn_chat(self->system(), chat_id, st.ctx);
+  self->link_to(actor);
+  if (st.online) {
+    self->send(actor, ChatOnline{true});
+    if (st.pass_done || st.synced.count(chat_id)) self->send(actor, synced_atom::value);
+  }
+  return st.chats.emplace(chat_id, std::move(actor)).first->second;
+}
+
+void on_connection(Self* self, const ConnectionEvent& event) {
+  auto& st = self->state;
+  self->send(st.ctx->notifier, event);
+  st.signals->state = event.state;
+  bool online = event.state == ConnectionState::connected;
+  if (online != st.online) {
+    st.online = online;
+    st.pass_done = false;
+    st.synced.clear();
+    st.signals->synced = false;
+    self->send(st.ctx->sync, online ? caf::atom_value(online_atom::value)
+                                    : caf::atom_value(offline_atom::value));
+    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online});
+  }
+  st.signals->bump();
+}
+
+// The pass is over: every chat actor may reconcile, and chats with queued actions but no actor
+// yet (a restarted process) get one, so their outbox resumes.
+void on_pass_done(Self* self) {
+  auto& st = self->state;
+  st.pass_done = true;
+  for (auto& [id, actor] : st.chats) self->send(actor, synced_atom::value);
+  self->request(st.ctx->writer, caf::infinite, OutboxQuery{})
+      .then([self](OutboxReply& reply) {
+        for (const auto& item : reply.items) {
+          std::visit([&](const auto& w) { chat_actor(self, w.chat_id); }, item.intent.what);
+        }
+        self->state.signals->synced = true;
+        self->state.signals->bump();
+      });
+}
+
+caf::behavior hub(Self* self) {
+  return {
+      [=](HubSetup& setup) {
+        self->state.ctx = std::move(setup.context);
+        self->state.signals = std::move(setup.signals);
+      },
+      [=](IncomingEvents& incoming) {
+        // One message per chat per chunk, events in arrival order.
+        std::unordered_map<std::string, ChatEvents> by_chat;
+        std::vector<std::string> order;
+        for (auto& live : incoming.events) {
+          const auto& chat_id = event_common(live.event).chat_id;
+          auto [it, fresh] = by_chat.try_emplace(chat_id);
+          if (fresh) order.push_back(chat_id);
+          it->second.events.push_back(std::move(live));
+        }
+        for (const auto& chat_id : order) {
+          self->send(chat_actor(self, chat_id), std::move(by_chat[chat_id]));
+        }
+      },
+      [=](const ConnectionEvent& event) { on_connection(self, event); },
+      [=](ActionRejected& rejected) {
+        self->send(chat_actor(self, rejected.chat_id), std::move(rejected));
+      },
+      [=](IntentRequest& request) {
+        std::string chat_id;
+        std::visit([&](const auto& w) { chat_id = w.chat_id; }, request.intent.what);
+        return self->delegate(chat_actor(self, chat_id), std::move(request));
+      },
+      [=](TypingRequest& typing) {
+        auto body = encode_action(action::Typing{typing.chat_id}, self->state.ctx->self_id);
+        self->send(self->state.ctx->connection, WriteTyping{std::move(body)});
+      },
+      [=](synced_atom, const std::string& chat_id) {
+        auto& st = self->state;
+        if (!st.online) return;
+        if (chat_id.empty()) return;
+        st.synced.insert(chat_id);
+        self->send(chat_actor(self, chat_id), synced_atom::value);
+      },
+      [=](synced_atom) {
+        if (self->state.online) on_pass_done(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_hub(caf::actor_system& system) { return system.spawn(hub); }
+
+}  // namespace whisp::actors

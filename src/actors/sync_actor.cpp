@@ -1,0 +1,316 @@
+#include "actors/sync_actor.hpp"
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <set>
+
+#include "actors/api_actor.hpp"
+#include "actors/writer_actor.hpp"
+#include "protocol/rest.hpp"
+#include "whisp/log.hpp"
+
+namespace whisp::actors {
+namespace {
+
+// What the store knows of a chat's history, read on the writer's connection.
+struct Bounds {
+  std::optional<std::string> newest_id;
+  std::optional<std::string> oldest_id;
+  std::int64_t newest_micros = 0;
+  bool known = false;
+};
+
+using Task = std::function<void(std::function<void()> done)>;
+
+struct SyncState {
+  SyncOptions options;
+  caf::actor api, writer, hub, notifier;
+  std::uint64_t pass = 0;      // increments per connection; stale completions are ignored
+  bool running = false;
+  bool done = false;
+  std::deque<Task> queue;      // backfill tasks waiting for a request slot
+  int active = 0;
+  int chats_left = 0;
+  std::vector<caf::response_promise> done_waiters;
+  static inline const char* name = "whisp.sync";
+};
+
+using Self = caf::stateful_actor<SyncState>;
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// A completion of an abandoned pass. Pass 0 names a request outside any pass (load_older, an
+// echo check), which always completes.
+bool stale(Self* self, std::uint64_t pass) { return pass != 0 && pass != self->state.pass; }
+
+void report(Self* self, const Error& error) {
+  log(LogLevel::warn, "sync", error.describe());
+  self->send(self->state.notifier, error);
+}
+
+// Runs queued tasks while fewer than `concurrency` are active.
+void run_queue(Self* self) {
+  auto& st = self->state;
+  while (st.active < st.options.concurrency && !st.queue.empty()) {
+    auto task = std::move(st.queue.front());
+    st.queue.pop_front();
+    ++st.active;
+    auto pass = st.pass;
+    task([self, pass] {
+      if (stale(self, pass)) return;
+      --self->state.active;
+      run_queue(self);
+    });
+  }
+}
+
+template <class F>
+void api_get(Self* self, std::string path, F then) {
+  ApiCall call;
+  call.path = std::move(path);
+  self->request(self->state.api, caf::infinite, std::move(call)).then(std::move(then));
+}
+
+template <class F>
+void commit(Self* self, store::LogEntry entry, F then) {
+  self->request(self->state.writer, caf::infinite, CommitRequest{{std::move(entry)}})
+      .then([self, then](CommitReply& reply) mutable {
+        if (reply.error) report(self, *reply.error);
+        then(!reply.error);
+      });
+}
+
+template <class F>
+void read_bounds(Self* self, const std::string& chat_id, F then) {
+  auto bounds = std::make_shared<Bounds>();
+  StoreRead read{[bounds, chat_id](const store::Store& store) {
+    auto b = store.history_bounds(chat_id);
+    if (!b.ok()) return;
+    bounds->known = b->newest_id.has_value();
+    bounds->newest_id = b->newest_id;
+    bounds->oldest_id = b->oldest_id;
+    bounds->newest_micros = b->newest_micros;
+  }};
+  self->request(self->state.writer, caf::infinite, std::move(read))
+      .then([bounds, then](Done&) mutable { then(*bounds); });
+}
+
+// Fetches history pages backwards from `before` (nullopt: the newest) until a page reaches the
+// known segment (its oldest message is not newer than the newest known) or the chat's start.
+void fetch_history(Self* self, std::uint64_t pass, std::string chat_id,
+                   std::optional<std::string> before, int size, std::int64_t known_newest,
+                   int pages_left, std::function<void(int)> done, int loaded = 0) {
+  std::string path = "/api/messages/getMessages/" + url_encode(chat_id) +
+                     "?size=" + std::to_string(size);
+  if (before) path += "&lastMessage=" + url_encode(*before);
+  api_get(self, path, [=](ApiReply& reply) {
+    if (stale(self, pass)) return;
+    if (reply.error) {
+      report(self, *reply.error);
+      return done(loaded);
+    }
+    auto page = rest::decode_message_list(reply.body);
+    if (!page.ok()) {
+      report(self, Error{page.error().code, "getMessages: " + page.error().message});
+      return done(loaded);
+    }
+    auto messages = std::move(page).value();
+    int count = static_cast<int>(messages.messages.size());
+    std::optional<std::string> oldest;
+    std::int64_t oldest_micros = INT64_MAX;
+    for (const auto& m : messages.messages) {
+      if (m.time_stamp.micros < oldest_micros ||
+          (m.time_stamp.micros == oldest_micros && oldest && m.message_id < *oldest)) {
+        oldest_micros = m.time_stamp.micros;
+        oldest = m.message_id;
+      }
+    }
+    store::HistoryPage entry{chat_id, before, size, std::move(messages)};
+    commit(self, std::move(entry), [=](bool) {
+      if (stale(self, pass)) return;
+      bool reached_start = count < size;
+      bool reached_known = known_newest > 0 && oldest_micros <= known_newest;
+      if (reached_start || reached_known || pages_left <= 1 || !oldest) {
+        return done(loaded + count);
+      }
+      fetch_history(self, pass, chat_id, oldest, size, known_newest, pages_left - 1, done,
+                    loaded + count);
+    });
+  });
+}
+
+void fetch_members(Self* self, std::uint64_t pass, const std::string& chat_id,
+                   std::function<void()> done) {
+  api_get(self, "/api/chat/getUsers/" + url_encode(chat_id), [=](ApiReply& reply) {
+    if (stale(self, pass)) return;
+    if (reply.error) {
+      // 403/404: we are no longer a member, or the chat is gone; the chat pass already said so.
+      if (reply.status != 403 && reply.status != 404) report(self, *reply.error);
+      return done();
+    }
+    auto users = rest::decode_user_list(reply.body);
+    if (!users.ok()) {
+      report(self, Error{users.error().code, "getUsers: " + users.error().message});
+      return done();
+    }
+    commit(self, store::MembersPage{chat_id, std::move(users).value()}, [=](bool) { done(); });
+  });
+}
+
+void chat_done(Self* self, const std::string& chat_id) {
+  auto& st = self->state;
+  self->send(st.hub, synced_atom::value, chat_id);
+  if (--st.chats_left == 0) {
+    st.done = true;
+    st.running = false;
+    self->send(st.hub, synced_atom::value);
+    for (auto& w : st.done_waiters) w.deliver(true);
+    st.done_waiters.clear();
+    log(LogLevel::info, "sync", "backfill done");
+  }
+}
+
+// Backfills one chat: history (newest pages until the known segment), then members.
+void sync_chat(Self* self, const rest::ChatDetails& chat) {
+  auto& st = self->state;
+  auto pass = st.pass;
+  std::string chat_id = chat.chat_id;
+  st.queue.push_back([self, pass, chat_id](std::function<void()> slot_done) {
+    read_bounds(self, chat_id, [=](const Bounds& bounds) {
+      if (stale(self, pass)) return;
+      int depth = self->state.options.initial_depth;
+      // Always re-read the newest page: edits, deletions and reactions made while we were away
+      // leave no other trace. Older pages only while they are still newer than what we hold.
+      int pages = bounds.known ? 1000 : 1;
+      fetch_history(self, pass, chat_id, std::nullopt, depth,
+                    bounds.known ? bounds.newest_micros : 0, pages, [=](int) {
+                      fetch_members(self, pass, chat_id, [=] {
+                        chat_done(self, chat_id);
+                        slot_done();
+                      });
+                    });
+    });
+  });
+  run_queue(self);
+}
+
+// Lists every chat page by page, each page committed as it comes. `full`: then backfill every
+// chat of the listing (a sync pass); otherwise the listing is all (a rename to reveal).
+void list_chats(Self* self, std::uint64_t pass, int page, std::shared_ptr<std::vector<std::string>> seen,
+                std::shared_ptr<std::vector<rest::ChatDetails>> all, bool full) {
+  int size = self->state.options.chats_page_size;
+  api_get(self,
+          "/api/chat/getChats?page=" + std::to_string(page) + "&size=" + std::to_string(size),
+          [=](ApiReply& reply) {
+            if (stale(self, pass)) return;
+            if (reply.error) {
+              report(self, *reply.error);
+              if (full) self->state.running = false;
+              return;  // the next connection starts a new pass
+            }
+            auto list = rest::decode_chat_list(reply.body);
+            if (!list.ok()) {
+              report(self, Error{list.error().code, "getChats: " + list.error().message});
+              if (full) self->state.running = false;
+              return;
+            }
+            bool last = static_cast<int>(list->chats.size()) < size;
+            for (const auto& c : list->chats) {
+              seen->push_back(c.chat_id);
+              all->push_back(c);
+            }
+            store::ChatsPage entry;
+            entry.page = page;
+            entry.size = size;
+            entry.complete = last;
+            entry.chats = std::move(list).value();
+            if (last) entry.pass_chat_ids = *seen;
+            commit(self, std::move(entry), [=](bool) {
+              if (stale(self, pass)) return;
+              if (!last) return list_chats(self, pass, page + 1, seen, all, full);
+              if (!full) return;
+              self->state.chats_left = static_cast<int>(all->size()) + 1;
+              for (const auto& chat : *all) sync_chat(self, chat);
+              chat_done(self, "");  // the +1: completes even when there are no chats
+            });
+          });
+}
+
+void start_pass(Self* self) {
+  auto& st = self->state;
+  ++st.pass;
+  st.queue.clear();
+  st.active = 0;
+  st.running = true;
+  st.done = false;
+  list_chats(self, st.pass, 0, std::make_shared<std::vector<std::string>>(),
+             std::make_shared<std::vector<rest::ChatDetails>>(), true);
+}
+
+caf::behavior sync(Self* self, SyncOptions options, caf::actor api, caf::actor writer,
+                   caf::actor hub, caf::actor notifier) {
+  auto& st = self->state;
+  st.options = options;
+  st.api = std::move(api);
+  st.writer = std::move(writer);
+  st.hub = std::move(hub);
+  st.notifier = std::move(notifier);
+  return {
+      [=](online_atom) { start_pass(self); },
+      [=](offline_atom) {
+        auto& st = self->state;
+        ++st.pass;
+        st.queue.clear();
+        st.active = 0;
+        st.running = false;
+        st.done = false;
+      },
+      [=](SyncDoneQuery) -> bool { return self->state.done; },
+      [=](RefreshChats) {
+        list_chats(self, 0, 0, std::make_shared<std::vector<std::string>>(),
+                   std::make_shared<std::vector<rest::ChatDetails>>(), false);
+      },
+      [=](CheckHistory& check) -> caf::result<Done> {
+        auto promise = self->make_response_promise();
+        fetch_history(self, 0, check.chat_id, std::nullopt, self->state.options.initial_depth,
+                      0, 1, [promise](int) mutable { promise.deliver(Done{}); });
+        return promise;
+      },
+      [=](LoadOlder& request) -> caf::result<LoadOlderReply> {
+        auto promise = self->make_response_promise();
+        read_bounds(self, request.chat_id, [=](const Bounds& bounds) mutable {
+          fetch_history(self, 0, request.chat_id, bounds.oldest_id, request.count, 0, 1,
+                        [promise](int loaded) mutable {
+                          LoadOlderReply reply;
+                          reply.loaded = loaded;
+                          promise.deliver(reply);
+                        });
+        });
+        return promise;
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_sync(caf::actor_system& system, SyncOptions options, caf::actor api,
+                      caf::actor writer, caf::actor hub, caf::actor notifier) {
+  return system.spawn(sync, options, std::move(api), std::move(writer), std::move(hub),
+                      std::move(notifier));
+}
+
+}  // namespace whisp::actors

@@ -1,0 +1,94 @@
+#include "actors/writer_actor.hpp"
+
+#include <utility>
+
+#include "whisp/log.hpp"
+
+namespace whisp::actors {
+namespace {
+
+struct WriterState {
+  std::unique_ptr<store::Store> store;
+  caf::actor notifier;
+  std::vector<store::LogEntry> batch;                // entries of every waiting request, in order
+  std::vector<caf::response_promise> waiting;        // one per request in the batch
+  bool flush_scheduled = false;
+  static inline const char* name = "whisp.writer";
+};
+
+using Self = caf::stateful_actor<WriterState>;
+
+void flush(Self* self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.waiting.empty()) return;
+  auto result = st.store->commit(st.batch);
+  CommitReply reply;
+  if (result.ok()) {
+    reply.info = std::move(result).value();
+  } else {
+    reply.error = result.error();
+    log(LogLevel::error, "writer", "commit failed: " + result.error().describe());
+  }
+  st.batch.clear();
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
+  if (reply.info.last_seq != 0 &&
+      (!reply.info.changed_chats.empty() || reply.info.chat_list_changed)) {
+    Change change;
+    change.seq = reply.info.last_seq;
+    change.chat_ids.assign(reply.info.changed_chats.begin(), reply.info.changed_chats.end());
+    change.chat_list_changed = reply.info.chat_list_changed;
+    self->send(st.notifier, std::move(change));
+  }
+  for (auto& promise : waiting) promise.deliver(reply);
+}
+
+caf::behavior writer(Self* self, std::unique_ptr<store::Store>* store, caf::actor notifier) {
+  self->state.store = std::move(*store);
+  self->state.notifier = std::move(notifier);
+  return {
+      [=](CommitRequest& request) -> caf::result<CommitReply> {
+        auto& st = self->state;
+        for (auto& entry : request.entries) st.batch.push_back(std::move(entry));
+        st.waiting.push_back(self->make_response_promise());
+        // The flush message queues behind everything already in the mailbox: all requests that
+        // arrived meanwhile join this transaction (group commit).
+        if (!st.flush_scheduled) {
+          st.flush_scheduled = true;
+          self->send(self, flush_atom::value);
+        }
+        return st.waiting.back();
+      },
+      [=](flush_atom) { flush(self); },
+      [=](OutboxQuery& query) -> OutboxReply {
+        flush(self);  // a query sees every commit requested before it
+        OutboxReply reply;
+        auto items = self->state.store->outbox(query.chat_id);
+        if (items.ok()) {
+          reply.items = std::move(items).value();
+        } else {
+          reply.error = items.error();
+        }
+        return reply;
+      },
+      [=](StoreRead& request) -> Done {
+        flush(self);
+        request.read(*self->state.store);
+        return {};
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_writer(caf::actor_system& system, std::unique_ptr<store::Store> store,
+                        caf::actor notifier) {
+  // The store is handed over through a pointer: CAF copies spawn arguments.
+  auto holder = std::make_shared<std::unique_ptr<store::Store>>(std::move(store));
+  return system.spawn<caf::detached>(
+      [holder](Self* self, caf::actor n) { return writer(self, holder.get(), std::move(n)); },
+      std::move(notifier));
+}
+
+}  // namespace whisp::actors
