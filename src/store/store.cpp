@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include <cstdio>
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -198,6 +200,58 @@ Result<bool> Store::chat_deleted(const std::string& chat_id) const {
     return q.executeStep() && q.getColumn(0).getInt() != 0;
   } catch (const std::exception& e) {
     return storage("chat_deleted", e);
+  }
+}
+
+Result<Store::HistoryBounds> Store::history_bounds(const std::string& chat_id) const {
+  HistoryBounds out;
+  try {
+    // Confirmed messages whose content is known; tombstones and placeholders do not count.
+    const char* sql =
+        "SELECT m.message_id, m.ts FROM messages m JOIN chats c ON c.chat_key=m.chat_key "
+        "WHERE c.chat_id=?1 AND m.message_id IS NOT NULL AND (m.flags & 1)=1 "
+        "ORDER BY m.ts %s, m.message_id %s LIMIT 1";
+    for (bool newest : {true, false}) {
+      char buf[512];
+      std::snprintf(buf, sizeof buf, sql, newest ? "DESC" : "ASC", newest ? "DESC" : "ASC");
+      SQLite::Statement q(*impl_->db, buf);
+      q.bind(1, chat_id);
+      if (!q.executeStep()) break;
+      if (newest) {
+        out.newest_id = q.getColumn(0).getString();
+        out.newest_micros = q.getColumn(1).getInt64();
+      } else {
+        out.oldest_id = q.getColumn(0).getString();
+      }
+    }
+  } catch (const std::exception& e) {
+    return storage("history_bounds", e);
+  }
+  return out;
+}
+
+Result<std::optional<Store::MessageInfo>> Store::find_message(const std::string& chat_id,
+                                                              const Target& ref) const {
+  try {
+    std::string sql =
+        "SELECT m.message_id, m.local_id, u.user_id, m.flags FROM messages m "
+        "JOIN chats c ON c.chat_key=m.chat_key LEFT JOIN users u ON u.user_key=m.sender_key "
+        "WHERE c.chat_id=?1 AND ";
+    sql += ref.message_id ? "m.message_id=?2" : "m.local_id=?2";
+    SQLite::Statement q(*impl_->db, sql);
+    q.bind(1, chat_id);
+    q.bind(2, ref.message_id ? *ref.message_id : ref.local_id.value_or(""));
+    if (!q.executeStep()) return std::optional<MessageInfo>{};
+    MessageInfo info;
+    if (!q.getColumn(0).isNull()) info.message_id = q.getColumn(0).getString();
+    if (!q.getColumn(1).isNull()) info.local_id = q.getColumn(1).getString();
+    info.sender_id = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();
+    int flags = q.getColumn(3).getInt();
+    info.deleted = (flags & 2) != 0;
+    if ((flags & 1) == 0 && !info.deleted) return std::optional<MessageInfo>{};  // placeholder
+    return std::optional<MessageInfo>(std::move(info));
+  } catch (const std::exception& e) {
+    return storage("find_message", e);
   }
 }
 
