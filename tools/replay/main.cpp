@@ -186,12 +186,15 @@ int main(int argc, char** argv) {
       if (temp_db) remove_store_files(path);
       return 1;
     }
-    auto snap = store.snapshot();
-    if (!snap) {
-      std::cerr << "whisp-replay: " << snap.error().describe() << "\n";
-      return 1;
+    std::string json;  // only built when asked for: a full snapshot of a big store costs
+    if (snapshot_out || verify) {
+      auto snap = store.snapshot();
+      if (!snap) {
+        std::cerr << "whisp-replay: " << snap.error().describe() << "\n";
+        return 1;
+      }
+      json = to_json(*snap);
     }
-    const std::string json = to_json(*snap);
     if (snapshot_out) {
       if (*snapshot_out == "-") {
         std::cout << json << "\n";
