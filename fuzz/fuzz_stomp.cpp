@@ -27,12 +27,12 @@ using whisp::stomp::Item;
 using whisp::stomp::Parser;
 using whisp::stomp::ParserLimits;
 
-#define FUZZ_CHECK(cond)                                                      \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
+#define FUZZ_CHECK(cond)                                                                  \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
       std::fprintf(stderr, "fuzz_stomp: check failed at line %d: %s\n", __LINE__, #cond); \
-      std::abort();                                                           \
-    }                                                                         \
+      std::abort();                                                                       \
+    }                                                                                     \
   } while (0)
 
 struct Parsed {
@@ -111,9 +111,9 @@ void check_heart_beat(std::string_view value) {
 void check_limits(std::string_view input, const ParserLimits& limits, std::size_t cut1,
                   std::size_t cut2, std::size_t stride) {
   const Parsed whole = parse({input}, limits);
-  check_same(whole, parse({input.substr(0, cut1), input.substr(cut1, cut2 - cut1),
-                           input.substr(cut2)},
-                          limits));
+  check_same(
+      whole,
+      parse({input.substr(0, cut1), input.substr(cut1, cut2 - cut1), input.substr(cut2)}, limits));
   // Small inputs byte by byte; larger ones in small chunks (byte by byte is slow under ASan).
   const std::size_t step = input.size() <= 512 ? 1 : stride;
   std::vector<std::string_view> pieces;

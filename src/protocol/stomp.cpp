@@ -10,8 +10,8 @@ namespace {
 
 // MESSAGE first: it is the hot one on a client.
 constexpr std::string_view known_commands[] = {
-    "MESSAGE", "RECEIPT", "ERROR",  "CONNECTED", "CONNECT", "STOMP",      "SEND", "SUBSCRIBE",
-    "UNSUBSCRIBE", "ACK", "NACK",   "BEGIN",     "COMMIT",  "ABORT",      "DISCONNECT"};
+    "MESSAGE",     "RECEIPT", "ERROR", "CONNECTED", "CONNECT", "STOMP", "SEND",      "SUBSCRIBE",
+    "UNSUBSCRIBE", "ACK",     "NACK",  "BEGIN",     "COMMIT",  "ABORT", "DISCONNECT"};
 
 bool is_known_command(std::string_view command) {
   for (std::string_view known : known_commands) {
@@ -71,10 +71,18 @@ bool unescape(std::string_view raw, std::string& out, std::string& why) {
       return false;
     }
     switch (raw[at + 1]) {
-      case 'r': out += '\r'; break;
-      case 'n': out += '\n'; break;
-      case 'c': out += ':'; break;
-      case '\\': out += '\\'; break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'c':
+        out += ':';
+        break;
+      case '\\':
+        out += '\\';
+        break;
       default:
         why = "invalid header escape \\";
         append_byte_shown(why, static_cast<unsigned char>(raw[at + 1]));
@@ -88,11 +96,20 @@ bool unescape(std::string_view raw, std::string& out, std::string& why) {
 void append_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case ':': out += "\\c"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case ':':
+        out += "\\c";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -154,7 +171,8 @@ bool Parser::step(std::optional<Item>& item) {
     if (base[0] == '\n' || base[0] == '\r') {
       if (base[0] == '\r') {
         if (avail < 2) return true;
-        if (base[1] != '\n') return fail(ErrorCode::protocol_error, "CR not followed by LF between frames");
+        if (base[1] != '\n')
+          return fail(ErrorCode::protocol_error, "CR not followed by LF between frames");
       }
       pos_ += base[0] == '\r' ? 2 : 1;
       item.emplace(HeartBeat{});
@@ -167,7 +185,8 @@ bool Parser::step(std::optional<Item>& item) {
 
   while (stage_ == Stage::command || stage_ == Stage::headers) {
     const void* lf = std::memchr(base + scan_, '\n', avail - scan_);
-    const std::size_t line_end = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - base) : avail;
+    const std::size_t line_end =
+        lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - base) : avail;
     // The limits are checked at the byte where they are first exceeded, whatever the split.
     const std::size_t seen = lf ? line_end + 1 : avail;
     const std::size_t line_over = line_start_ + limits_.max_header_line + 1;
@@ -198,8 +217,8 @@ bool Parser::step(std::optional<Item>& item) {
     const std::size_t nul_at = body_start_ + content_length_;
     if (avail <= nul_at) return true;
     if (base[nul_at] != '\0') {
-      return fail(ErrorCode::protocol_error, "missing NUL after " + std::to_string(content_length_) +
-                                                 "-byte body");
+      return fail(ErrorCode::protocol_error,
+                  "missing NUL after " + std::to_string(content_length_) + "-byte body");
     }
     frame_.body.assign(base + body_start_, content_length_);
     pos_ += nul_at + 1;
@@ -231,14 +250,14 @@ bool Parser::step(std::optional<Item>& item) {
 
 bool Parser::take_line(std::string_view line) {
   if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
-    return fail(ErrorCode::protocol_error,
-                std::string("NUL byte in ") + (stage_ == Stage::command ? "command" : "header") +
-                    " line " + quote(line));
+    return fail(ErrorCode::protocol_error, std::string("NUL byte in ") +
+                                               (stage_ == Stage::command ? "command" : "header") +
+                                               " line " + quote(line));
   }
   if (std::memchr(line.data(), '\r', line.size()) != nullptr) {
-    return fail(ErrorCode::protocol_error,
-                std::string("bare CR in ") + (stage_ == Stage::command ? "command" : "header") +
-                    " line " + quote(line));
+    return fail(ErrorCode::protocol_error, std::string("bare CR in ") +
+                                               (stage_ == Stage::command ? "command" : "header") +
+                                               " line " + quote(line));
   }
   if (stage_ == Stage::command) {
     if (!is_known_command(line)) {

@@ -75,10 +75,10 @@ class Parser {
  private:
   enum class Stage : unsigned char { idle, command, headers, body };
 
-  bool step(std::optional<Item>& item);        // false: error_ is set
-  bool take_line(std::string_view line);       // command or header line, EOL stripped
+  bool step(std::optional<Item>& item);   // false: error_ is set
+  bool take_line(std::string_view line);  // command or header line, EOL stripped
   bool parse_header(std::string_view line);
-  bool start_body();                           // after the blank line
+  bool start_body();  // after the blank line
   bool fail(ErrorCode code, std::string message);
 
   ParserLimits limits_;
@@ -89,9 +89,9 @@ class Parser {
   // State of the frame in progress; offsets are relative to pos_, so compaction keeps them.
   Stage stage_ = Stage::idle;
   Frame frame_;
-  bool escapes_ = true;              // false for CONNECT / CONNECTED
-  std::size_t line_start_ = 0;       // first byte of the line being read
-  std::size_t scan_ = 0;             // bytes before this were searched already
+  bool escapes_ = true;         // false for CONNECT / CONNECTED
+  std::size_t line_start_ = 0;  // first byte of the line being read
+  std::size_t scan_ = 0;        // bytes before this were searched already
   std::size_t body_start_ = 0;
   std::size_t content_length_ = 0;
   bool has_content_length_ = false;
@@ -108,7 +108,9 @@ class Parser {
 std::string encode(const Frame& frame);
 
 /// The bytes of one heart-beat.
-inline std::string_view heart_beat_bytes() { return "\n"; }
+inline std::string_view heart_beat_bytes() {
+  return "\n";
+}
 
 /// Parses a `heart-beat` header value "cx,cy" (milliseconds). Error names the value.
 Result<std::pair<unsigned, unsigned>> parse_heart_beat(std::string_view value);

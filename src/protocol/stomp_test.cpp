@@ -29,7 +29,9 @@ std::ostream& operator<<(std::ostream& os, const Item& item) {
 }
 }  // namespace whisp::stomp
 namespace whisp {
-std::ostream& operator<<(std::ostream& os, const Error& e) { return os << e.describe(); }
+std::ostream& operator<<(std::ostream& os, const Error& e) {
+  return os << e.describe();
+}
 }  // namespace whisp
 
 namespace {
@@ -70,7 +72,9 @@ Parsed parse_chunks(const std::vector<std::string_view>& chunks, ParserLimits li
   return out;
 }
 
-Parsed parse_whole(std::string_view s, ParserLimits limits = {}) { return parse_chunks({s}, limits); }
+Parsed parse_whole(std::string_view s, ParserLimits limits = {}) {
+  return parse_chunks({s}, limits);
+}
 
 /// Parses `s` whole, byte by byte and split at every position; all must agree. Returns the
 /// whole-stream result (buffered bytes ignored when an error stops a split parse early).
@@ -187,9 +191,9 @@ TEST_CASE("LF and CRLF line ends give the same frame") {
 }
 
 TEST_CASE("commands are case-sensitive and an unknown command is an error") {
-  for (const char* cmd : {"CONNECT", "STOMP", "CONNECTED", "SEND", "SUBSCRIBE", "UNSUBSCRIBE", "ACK",
-                          "NACK", "BEGIN", "COMMIT", "ABORT", "DISCONNECT", "MESSAGE", "RECEIPT",
-                          "ERROR"}) {
+  for (const char* cmd :
+       {"CONNECT", "STOMP", "CONNECTED", "SEND", "SUBSCRIBE", "UNSUBSCRIBE", "ACK", "NACK", "BEGIN",
+        "COMMIT", "ABORT", "DISCONNECT", "MESSAGE", "RECEIPT", "ERROR"}) {
     INFO(cmd);
     CHECK(one_frame(std::string(cmd) + "\n\n" + '\0').command == cmd);
   }
@@ -198,8 +202,12 @@ TEST_CASE("commands are case-sensitive and an unknown command is an error") {
     CHECK(e.code == ErrorCode::protocol_error);
     CHECK(e.message == "unknown command 'send'");
   }
-  SECTION("mixed case") { CHECK(error_of("Message\n\n\0"s).message == "unknown command 'Message'"); }
-  SECTION("unknown") { CHECK(error_of("HELLO\n\n\0"s).message == "unknown command 'HELLO'"); }
+  SECTION("mixed case") {
+    CHECK(error_of("Message\n\n\0"s).message == "unknown command 'Message'");
+  }
+  SECTION("unknown") {
+    CHECK(error_of("HELLO\n\n\0"s).message == "unknown command 'HELLO'");
+  }
   SECTION("trailing space is not trimmed") {
     CHECK(error_of("SEND \n\n\0"s).message == "unknown command 'SEND '");
   }
@@ -286,7 +294,8 @@ TEST_CASE("bare EOLs between frames are heart-beats") {
 }
 
 TEST_CASE("of repeated headers the first wins") {
-  Frame f = one_frame("MESSAGE\nfoo:first\nfoo:second\ncontent-length:2\ncontent-length:5\n\nab\0"s);
+  Frame f =
+      one_frame("MESSAGE\nfoo:first\nfoo:second\ncontent-length:2\ncontent-length:5\n\nab\0"s);
   CHECK(f.header("foo") == "first");
   CHECK(f.headers.size() == 4);  // all kept, in wire order
   CHECK(f.headers[1] == std::pair<std::string, std::string>("foo", "second"));
@@ -403,7 +412,8 @@ TEST_CASE("the encoder writes LF line ends, escaped headers, a byte-exact conten
   f.body = R"({"message":"hé"})";
   CHECK(encode(f) ==
         "SEND\ndestination:/api/chat\nwe\\cird:a\\nb\\rc\\\\d\\ce\ncontent-length:17\n\n"
-        R"({"message":"hé"})"s + '\0');
+        R"({"message":"hé"})"s +
+            '\0');
   SECTION("an empty body gets no content-length") {
     Frame d;
     d.command = "DISCONNECT";
@@ -421,7 +431,8 @@ TEST_CASE("the encoder writes LF line ends, escaped headers, a byte-exact conten
     Frame c;
     c.command = "CONNECT";
     c.add("accept-version", "1.2").add("heart-beat", "10000,10000").add("login", "dom\\user");
-    CHECK(encode(c) == "CONNECT\naccept-version:1.2\nheart-beat:10000,10000\nlogin:dom\\user\n\n\0"s);
+    CHECK(encode(c) ==
+          "CONNECT\naccept-version:1.2\nheart-beat:10000,10000\nlogin:dom\\user\n\n\0"s);
     c.command = "CONNECTED";
     CHECK(encode(c) ==
           "CONNECTED\naccept-version:1.2\nheart-beat:10000,10000\nlogin:dom\\user\n\n\0"s);
@@ -431,7 +442,8 @@ TEST_CASE("the encoder writes LF line ends, escaped headers, a byte-exact conten
 TEST_CASE("encoding then parsing gives the frame back") {
   std::vector<Frame> frames;
   frames.push_back(Frame{"SEND", {{"destination", "/api/chat"}}, message_json});
-  frames.push_back(Frame{"MESSAGE", {{"k:\\\r\n", "v:\\\r\n"}, {"k:\\\r\n", "second"}}, "\0\0x\0"s});
+  frames.push_back(
+      Frame{"MESSAGE", {{"k:\\\r\n", "v:\\\r\n"}, {"k:\\\r\n", "second"}}, "\0\0x\0"s});
   frames.push_back(Frame{"CONNECT", {{"Authorization", "Bearer a.b.c"}, {"x", "a\\b:c"}}, ""});
   frames.push_back(Frame{"ERROR", {{"message", "too big"}}, std::string(70000, '\0')});
   frames.push_back(Frame{"RECEIPT", {{"receipt-id", ""}}, ""});
@@ -442,7 +454,8 @@ TEST_CASE("encoding then parsing gives the frame back") {
   REQUIRE(p.items.size() == 2 * frames.size());
   for (std::size_t i = 0; i < frames.size(); ++i) {
     Frame expected = frames[i];
-    if (!expected.body.empty()) expected.add("content-length", std::to_string(expected.body.size()));
+    if (!expected.body.empty())
+      expected.add("content-length", std::to_string(expected.body.size()));
     CHECK(frame_at(p, 2 * i) == expected);
     CHECK(std::holds_alternative<HeartBeat>(p.items[2 * i + 1]));
     CHECK(encode(frame_at(p, 2 * i)) == encode(frames[i]));
