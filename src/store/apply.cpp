@@ -103,6 +103,27 @@ void Applier::apply_event(const Event& ev, CommitInfo& info) {
 
 void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const Base& b,
                          std::int64_t self, CommitInfo& /*info*/, bool from_page) {
+  if (b.sender_key != self && !from_page) {
+    // Fast path, the common case: a new message from someone else. Any existing row (duplicate
+    // or placeholder) makes the insert a no-op and falls through to the general path.
+    auto& ins = stmt(
+        "INSERT INTO messages(chat_key, message_id, sender_key, ts, ts_text, text, reply_id, "
+        "reply_sender, reply_text, flags) VALUES(?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(chat_key, message_id) DO NOTHING");
+    ins.bind(1, chat.key);
+    ins.bindNoCopy(2, b.message_id);
+    ins.bind(3, b.sender_key);
+    ins.bind(4, b.ts);
+    ins.bindNoCopy(5, b.ts_text);
+    ins.bindNoCopy(6, b.text);
+    if (b.is_reply) {
+      ins.bindNoCopy(7, b.reply_id);
+      ins.bindNoCopy(8, b.reply_sender);
+      ins.bindNoCopy(9, b.reply_text);
+    }
+    ins.bind(10, kHasBase | (b.is_reply ? kIsReply : 0));
+    if (ins.exec() > 0) return;
+  }
   auto existing = find_msg(chat.key, b.message_id);
   if (existing && (existing->flags & kHasBase)) {
     if (from_page) {

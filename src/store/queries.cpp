@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
 
 #include "store/apply.hpp"
 
@@ -86,6 +87,30 @@ void Queries::attach_reactions(std::int64_t /*chat_key*/, std::vector<MessageVie
       r.emoji = q.getColumn(3).isNull() ? "" : q.getColumn(3).getString();
       msgs[i].reactions.push_back(std::move(r));
     }
+  }
+}
+
+void Queries::attach_chat_reactions(std::int64_t chat_key, std::vector<MessageView>& msgs,
+                                    const std::vector<std::int64_t>& keys) {
+  // One query for the whole chat, then attach by message key.
+  std::unordered_map<std::int64_t, std::size_t> index;
+  index.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) index.emplace(keys[i], i);
+  SQLite::Statement q(db_,
+                      "SELECT r.msg_key, r.reaction_id, r.local_id, u.user_id, r.emoji FROM "
+                      "reactions r LEFT JOIN users u ON u.user_key=r.sender_key WHERE "
+                      "r.chat_key=? AND r.deleted=0 AND r.msg_key IS NOT NULL ORDER BY "
+                      "r.reaction_id IS NULL, r.reaction_id, r.react_key");
+  q.bind(1, chat_key);
+  while (q.executeStep()) {
+    auto it = index.find(q.getColumn(0).getInt64());
+    if (it == index.end()) continue;
+    ReactionView r;
+    r.reaction_id = opt(q.getColumn(1));
+    r.local_id = opt(q.getColumn(2));
+    r.sender_id = q.getColumn(3).isNull() ? "" : q.getColumn(3).getString();
+    r.emoji = q.getColumn(4).isNull() ? "" : q.getColumn(4).getString();
+    msgs[it->second].reactions.push_back(std::move(r));
   }
 }
 
@@ -178,7 +203,7 @@ Snapshot Queries::snapshot(const std::optional<std::string>& chat_id) {
                           "ORDER BY m.message_id IS NULL, CASE WHEN m.message_id IS NULL THEN "
                           "m.own_seq ELSE m.ts END, m.message_id, m.msg_key",
                           std::nullopt, "", -1, false);
-    attach_reactions(keys[i], c.messages, last_keys_);
+    attach_chat_reactions(keys[i], c.messages, last_keys_);
     c.unread_count = unread(keys[i]);
   }
   return s;

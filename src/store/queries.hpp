@@ -29,6 +29,8 @@ class Queries {
                                     int limit, bool newest_first);
   void attach_reactions(std::int64_t chat_key, std::vector<MessageView>& msgs,
                         const std::vector<std::int64_t>& keys);
+  void attach_chat_reactions(std::int64_t chat_key, std::vector<MessageView>& msgs,
+                             const std::vector<std::int64_t>& keys);
   int unread(std::int64_t chat_key);
 
   SQLite::Database& db_;

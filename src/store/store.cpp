@@ -90,9 +90,14 @@ Result<CommitInfo> Store::commit(const std::vector<LogEntry>& entries) {
     std::int64_t seq = s.last_seq;
     for (const auto& e : entries) {
       if (is_typing(e)) continue;  // typing is ephemeral, never in the log
-      std::string line = encode_entry(e);
       s.append->reset();
-      s.append->bind(1, line);
+      std::string line;
+      if (const auto* live = std::get_if<LiveEvent>(&e)) {
+        s.append->bindNoCopy(1, live->json);  // the raw JSON, as received
+      } else {
+        line = encode_entry(e);
+        s.append->bindNoCopy(1, line);
+      }
       s.append->exec();
       seq = s.db->getLastInsertRowid();
       if (info.first_seq == 0) info.first_seq = seq;
