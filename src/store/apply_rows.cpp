@@ -159,12 +159,8 @@ void Applier::advance_read(std::int64_t chat_key, std::int64_t user_key, std::in
   auto& u = stmt(
       "INSERT INTO read_pointers(chat_key, user_key, msg_key) VALUES(?1,?2,?3) "
       "ON CONFLICT(chat_key, user_key) DO UPDATE SET msg_key=excluded.msg_key WHERE "
-      "(SELECT ts FROM messages WHERE msg_key=excluded.msg_key) > "
-      "  (SELECT ts FROM messages WHERE msg_key=read_pointers.msg_key) OR "
-      "((SELECT ts FROM messages WHERE msg_key=excluded.msg_key) = "
-      "  (SELECT ts FROM messages WHERE msg_key=read_pointers.msg_key) AND "
-      " (SELECT message_id FROM messages WHERE msg_key=excluded.msg_key) > "
-      "  (SELECT message_id FROM messages WHERE msg_key=read_pointers.msg_key))");
+      "(SELECT ts, message_id FROM messages WHERE msg_key=excluded.msg_key) > "
+      "(SELECT ts, message_id FROM messages WHERE msg_key=read_pointers.msg_key)");
   u.bind(1, chat_key);
   u.bind(2, user_key);
   u.bind(3, msg_key);
