@@ -114,7 +114,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
     ins.bindNoCopy(2, b.message_id);
     ins.bind(3, b.sender_key);
     ins.bind(4, b.ts);
-    ins.bindNoCopy(5, b.ts_text);
+    bind_ts(ins, 5, b.ts_text, b.ts);
     ins.bindNoCopy(6, b.text);
     if (b.is_reply) {
       ins.bindNoCopy(7, b.reply_id);
@@ -150,7 +150,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
             "UPDATE messages SET message_id=?, ts=?, ts_text=?, status=0 WHERE msg_key=?");
         u.bind(1, b.message_id);
         u.bind(2, b.ts);
-        u.bind(3, b.ts_text);
+        bind_ts(u, 3, b.ts_text, b.ts);
         u.bind(4, own->key);
         u.exec();
         deliver(*local, b.message_id);
@@ -169,7 +169,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
         "reply_text=?, flags=? WHERE msg_key=?");
     u.bind(1, b.sender_key);
     u.bind(2, b.ts);
-    u.bind(3, b.ts_text);
+    bind_ts(u, 3, b.ts_text, b.ts);
     if (flags & kDeleted) {
       u.bind(4);
     } else {
@@ -192,7 +192,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
     ins.bind(2, b.message_id);
     ins.bind(3, b.sender_key);
     ins.bind(4, b.ts);
-    ins.bind(5, b.ts_text);
+    bind_ts(ins, 5, b.ts_text, b.ts);
     ins.bind(6, b.text);
     if (b.is_reply) {
       ins.bind(7, b.reply_id);

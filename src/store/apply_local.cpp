@@ -113,7 +113,7 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
           ins.bind(2, li.local_id);
           ins.bind(3, self);
           ins.bind(4, li.made_at.micros);
-          ins.bind(5, li.made_at.text);
+          bind_ts(ins, 5, li.made_at.text, li.made_at.micros);
           ins.bind(6, w.text);
           if (reply_id) ins.bind(7, *reply_id);
           if (reply_sender) ins.bind(8, *reply_sender);

@@ -23,6 +23,15 @@ SQLite::Statement& Applier::stmt(const char* sql) {
   return s;
 }
 
+void Applier::bind_ts(SQLite::Statement& s, int index, const std::string& text,
+                      std::int64_t micros) {
+  if (text == format_timestamp(micros)) {
+    s.bind(index);
+  } else {
+    s.bind(index, text);
+  }
+}
+
 std::int64_t Applier::self_key() {
   if (!self_key_) self_key_ = user_key(self_id_);
   return *self_key_;

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "protocol/timestamp.hpp"
 #include "store/apply.hpp"
 
 namespace whisp::store {
@@ -31,8 +32,9 @@ MessageView read_message(SQLite::Statement& q, std::int64_t& key) {
   m.local_id = opt(q.getColumn(2));
   m.sender_id = q.getColumn(3).isNull() ? "" : q.getColumn(3).getString();
   m.text = q.getColumn(4).isNull() ? "" : q.getColumn(4).getString();
-  m.time_stamp = q.getColumn(5).isNull() ? "" : q.getColumn(5).getString();
   m.time_micros = q.getColumn(6).isNull() ? 0 : q.getColumn(6).getInt64();
+  m.time_stamp = q.getColumn(5).isNull() ? format_timestamp(m.time_micros)
+                                         : q.getColumn(5).getString();
   m.edited = q.getColumn(7).getInt() != 0;
   if (m.edited) m.edited_at = opt(q.getColumn(8));
   if (q.getColumn(9).getInt() & kIsReply) {

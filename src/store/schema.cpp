@@ -43,7 +43,7 @@ CREATE TABLE messages(
   status INTEGER NOT NULL DEFAULT 0,
   own_seq INTEGER);
 CREATE UNIQUE INDEX messages_by_id ON messages(chat_key, message_id);
-CREATE INDEX messages_by_pos ON messages(chat_key, ts, message_id);
+CREATE INDEX messages_by_pos ON messages(chat_key, ts);
 CREATE UNIQUE INDEX messages_by_local ON messages(local_id) WHERE local_id IS NOT NULL;
 CREATE TABLE reactions(
   react_key INTEGER PRIMARY KEY,
