@@ -131,6 +131,27 @@ WHISP_API whisp_status whisp_snapshot(whisp_engine* engine, const char* chat_id,
 WHISP_API whisp_status whisp_load_older(whisp_engine* engine, const char* chat_id, int count,
                                         int* out_loaded, char** out_error);
 
+/* ---- live chat views for UIs ---------------------------------------------------------------
+ * A subscription to one chat delivers, after each commit that changed the chat, the chat's new
+ * snapshot JSON and the diff from the previous one (the JSON of src/capi/chat_diff.hpp):
+ *   {"chatId", "version", "removed": [key], "inserted": [{index, key, message}],
+ *    "updated": [{index, key, message}], "chat": {name, unreadCount, members, typing}}
+ * A message's key is "L:<localId>" when it was made on this device, else "M:<messageId>", so
+ * it stays the same when an own message is delivered (a UI list does not jump). Replaying the
+ * diffs onto the first snapshot's messages gives the latest snapshot's messages: drop the
+ * removed keys, insert the inserted items at their index in order, replace the updated ones.
+ * The first call (everything inserted) happens inside whisp_subscribe_chat, on the calling
+ * thread; later ones on the engine's callback thread; never two at once for one subscription.
+ * The strings are valid only during the call. */
+typedef void (*whisp_chat_callback)(void* user_data, const char* snapshot_json,
+                                    const char* diff_json);
+WHISP_API whisp_status whisp_subscribe_chat(whisp_engine* engine, const char* chat_id,
+                                            whisp_chat_callback callback, void* user_data,
+                                            uint64_t* out_subscription, char** out_error);
+/* Ends a subscription; when it returns, its callback is not running and will not run again.
+ * Must not be called from inside that subscription's callback. Unknown ids are ignored. */
+WHISP_API void whisp_unsubscribe(whisp_engine* engine, uint64_t subscription);
+
 /* ---- own actions ----------------------------------------------------------------------------
  * Each returns once the action is durable in the store (it survives a crash), and is shown in
  * snapshots at once. A message or reaction is named by its server id (`is_local` 0) or, before

@@ -14,9 +14,12 @@
 
 #include "capi/config_json.hpp"
 #include "capi/event_json.hpp"
+#include "capi/subscriptions.hpp"
 #include "whisp/engine.hpp"
 
 struct whisp_engine {
+  // Declared before the engine, so the engine (whose thread calls into them) stops first.
+  std::unique_ptr<whisp::capi::ChatSubscriptions> subscriptions;
   std::unique_ptr<whisp::Engine> engine;
   std::atomic<bool> closed{false};  // after logout: only whisp_engine_free is allowed
 };
@@ -106,11 +109,18 @@ whisp_status whisp_engine_start(const char* config_json, whisp_callback callback
   try {
     auto config = whisp::capi::parse_config(config_json);
     if (!config) return report(config.error(), out_error);
+    auto handle = std::make_unique<whisp_engine>();
+    whisp_engine* h = handle.get();
+    handle->subscriptions = std::make_unique<whisp::capi::ChatSubscriptions>(
+        [h](const std::string& chat_id) { return h->engine->snapshot_json(chat_id); });
     whisp::Callbacks cbs;
-    if (callback != nullptr) {
-      cbs.on_change = [callback, user_data](const whisp::Change& c) {
+    cbs.on_change = [h, callback, user_data](const whisp::Change& c) {
+      h->subscriptions->on_change(c);
+      if (callback != nullptr) {
         callback(user_data, WHISP_EVENT_CHANGED, whisp::capi::change_json(c).c_str());
-      };
+      }
+    };
+    if (callback != nullptr) {
       cbs.on_connection = [callback, user_data](const whisp::ConnectionEvent& e) {
         callback(user_data, WHISP_EVENT_CONNECTION, whisp::capi::connection_json(e).c_str());
       };
@@ -123,7 +133,6 @@ whisp_status whisp_engine_start(const char* config_json, whisp_callback callback
     }
     auto engine = whisp::Engine::start(std::move(*config), std::move(cbs));
     if (!engine) return report(engine.error(), out_error);
-    auto handle = std::make_unique<whisp_engine>();
     handle->engine = std::move(*engine);
     *out_engine = handle.release();
     return WHISP_OK;
@@ -295,6 +304,22 @@ whisp_status whisp_delete_chat(whisp_engine* h, const char* chat_id, char** out_
     if (!present(chat_id)) return invalid("chat_id: required", out_error);
     return with_rest(e.delete_chat(chat_id), out_json, out_error);
   });
+}
+
+whisp_status whisp_subscribe_chat(whisp_engine* h, const char* chat_id, whisp_chat_callback callback,
+                                  void* user_data, uint64_t* out_subscription, char** out_error) {
+  if (out_subscription != nullptr) *out_subscription = 0;
+  return guarded(h, out_error, {}, [&](whisp::Engine&) {
+    if (!present(chat_id)) return invalid("chat_id: required", out_error);
+    auto id = h->subscriptions->subscribe(chat_id, callback, user_data);
+    if (!id) return report(id.error(), out_error);
+    if (out_subscription != nullptr) *out_subscription = *id;
+    return WHISP_OK;
+  });
+}
+
+void whisp_unsubscribe(whisp_engine* h, uint64_t subscription) {
+  if (h != nullptr && h->subscriptions) h->subscriptions->unsubscribe(subscription);
 }
 
 void whisp_go_offline(whisp_engine* h) {

@@ -1,5 +1,9 @@
 #include "whisp/whisp.h"
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -8,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "capi/chat_diff.hpp"
 #include "devserver.hpp"
 
 namespace {
@@ -107,6 +112,25 @@ TEST_CASE("through the C API an engine syncs, sends, reacts, sees another user's
   REQUIRE(whisp_engine_start(config_for(**server, users[1].username, users[1].password,
                                         (dir.path / "bob.db").string()).c_str(),
                              &Events::callback, &bob_events, &bob, &error) == WHISP_OK);
+  // Bob's UI subscribes to the chat: a first snapshot, then a diff per commit.
+  struct Stream {
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::string>> updates;  // (snapshot, diff)
+    static void on_update(void* ud, const char* snapshot, const char* diff) {
+      auto* self = static_cast<Stream*>(ud);
+      std::lock_guard<std::mutex> lock(self->mutex);
+      self->updates.emplace_back(snapshot, diff);
+    }
+  } stream;
+  std::uint64_t subscription = 0;
+  REQUIRE(whisp_subscribe_chat(bob, chat.c_str(), &Stream::on_update, &stream, &subscription,
+                               &error) == WHISP_OK);
+  CHECK(subscription != 0);
+  {
+    std::lock_guard<std::mutex> lock(stream.mutex);
+    REQUIRE(stream.updates.size() == 1);  // the first one, delivered inside subscribe
+  }
+
   char* user_id = whisp_user_id(alice);
   CHECK(take(user_id) == users[0].id);
 
@@ -142,6 +166,34 @@ TEST_CASE("through the C API an engine syncs, sends, reacts, sees another user's
   }
   CHECK(seen);
 
+  // Bob acts too (a local message that gets delivered keeps its key), then the stream, replayed
+  // onto the first snapshot, must equal the last snapshot.
+  REQUIRE(whisp_send_message(bob, chat.c_str(), "bob via C", &local_id, &error) == WHISP_OK);
+  take(local_id);
+  REQUIRE(whisp_wait_idle(bob, 20000) == 1);
+  whisp_unsubscribe(bob, subscription);
+  {
+    std::lock_guard<std::mutex> lock(stream.mutex);
+    REQUIRE(stream.updates.size() >= 3);
+    auto messages_of = [](const std::string& snapshot) {
+      rapidjson::Document d;
+      d.Parse(snapshot.c_str());
+      rapidjson::StringBuffer buf;
+      rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+      d["chats"][0]["messages"].Accept(w);
+      return std::string(buf.GetString());
+    };
+    std::string replayed = "[]";
+    for (const auto& [snapshot, diff] : stream.updates) {
+      auto next = whisp::capi::apply_chat_diff(replayed, diff);
+      REQUIRE(next.ok());
+      replayed = *next;
+    }
+    CHECK(replayed == messages_of(stream.updates.back().first));
+    CHECK(replayed.find("bob via C") != std::string::npos);
+  }
+  std::size_t after_unsubscribe = stream.updates.size();
+
   // Errors name the problem and leave the engine usable.
   CHECK(whisp_edit_message(alice, chat.c_str(), "no-such-message", 0, "x", &error) != WHISP_OK);
   CHECK_FALSE(take(error).empty());
@@ -149,6 +201,10 @@ TEST_CASE("through the C API an engine syncs, sends, reacts, sees another user's
   take(error);
 
   REQUIRE(whisp_engine_logout(alice, 1, &error) == WHISP_OK);
+  {
+    std::lock_guard<std::mutex> lock(stream.mutex);
+    CHECK(stream.updates.size() == after_unsubscribe);  // nothing after unsubscribe
+  }
   CHECK(whisp_snapshot(alice, nullptr, &snapshot, &error) == WHISP_ERR_CLOSED);
   take(error);
   whisp_engine_free(alice);

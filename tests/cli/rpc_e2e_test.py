@@ -121,13 +121,12 @@ def run(server, chat, alice, bob, tmp):
 
     alice.call("deleteChat", {"chatId": side})
     bob.wait_chat(side, lambda c: c is None, allow_missing=True, what="the deleted chat to vanish")
+    # EOF stops cleanly with status 0.
+    assert bob.close() == 0, "".join(bob.stderr)
     assert alice.call("waitIdle", {"timeoutMs": 20000}) == {"idle": True}
     final = alice.call("snapshot")
     assert final["userId"] == alice_id
-
-    # EOF stops cleanly with status 0.
     assert alice.close() == 0, "".join(alice.stderr)
-    assert bob.close() == 0, "".join(bob.stderr)
 
     # `whisp snapshot` reads the store offline: the same chats as the engine's last snapshot.
     db = os.path.join(tmp, "alice.db")
