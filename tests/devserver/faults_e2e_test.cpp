@@ -15,7 +15,7 @@ struct Pair {
   std::unique_ptr<WsClient> a = fx.connect(ann), b = fx.connect(bob);
 
   Status say(const std::string& text) {
-    return a->send_frame(send_frame(encode_action(action::SendMsg{chat, text, ""}, ann.id)));
+    return a->send_frame(send_frame(encode_action(action::SendMsg{chat, text, kTs}, ann.id)));
   }
   std::size_t history_size() {
     auto r = fx.get(bob, "/api/messages/getMessages/" + chat + "?size=100");
@@ -71,7 +71,7 @@ TEST_CASE("dropBeforeStore drops the sender without persisting the action") {
   // bob's next event is his own message, not ann's lost one.
   u.drop_before_store = 0.0;
   p.fx.server().set_faults(u);
-  REQUIRE(p.b->send_frame(send_frame(encode_action(action::SendMsg{p.chat, "bob", ""}, p.bob.id)))
+  REQUIRE(p.b->send_frame(send_frame(encode_action(action::SendMsg{p.chat, "bob", kTs}, p.bob.id)))
               .ok());
   CHECK(text_of(*p.b->next("MESSAGE")) == "bob");
 }
@@ -122,14 +122,14 @@ TEST_CASE("the same fault seed makes the same random decisions") {
 TEST_CASE("rejectMode: silent drops an impossible action, error answers ERROR with receipt-id") {
   Pair p;
   const auto someone_elses = [&]() {
-    REQUIRE(p.b->send_frame(send_frame(encode_action(action::SendMsg{p.chat, "bob's", ""},
+    REQUIRE(p.b->send_frame(send_frame(encode_action(action::SendMsg{p.chat, "bob's", kTs},
                                                      p.bob.id))).ok());
     auto f = p.a->next("MESSAGE");
     REQUIRE(f.ok());
     REQUIRE(p.b->next("MESSAGE").ok());
     return std::string(parse_object(f->body)["messageId"].GetString());
   }();
-  const auto edit = encode_action(action::EditMsg{p.chat, someone_elses, "mine now", ""}, p.ann.id);
+  const auto edit = encode_action(action::EditMsg{p.chat, someone_elses, "mine now", kTs}, p.ann.id);
   SECTION("silent") {
     REQUIRE(p.a->send_frame(send_frame(edit, "e-1")).ok());
     REQUIRE(p.say("after").ok());

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 namespace whisp::devserver::testing {
 
 DevServerOptions test_options() {
@@ -66,11 +68,19 @@ std::unique_ptr<WsClient> Fixture::connect(const TestUser& u, const std::string&
   auto connected = (*ws)->next_frame();
   if (!connected) FAIL(connected.error().describe());
   REQUIRE(connected->command == "CONNECTED");
+  const auto before = server_->subscription_count(u.username);
   stomp::Frame s;
   s.command = "SUBSCRIBE";
   s.add("id", "sub-0");
   s.add("destination", "/user/" + u.id + "/queue/messages");
   REQUIRE((*ws)->send_frame(s).ok());
+  // A SUBSCRIBE has no answer: wait (bounded) until the server has registered it.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (server_->subscription_count(u.username) <= before &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(server_->subscription_count(u.username) > before);
   return std::move(*ws);
 }
 

@@ -14,6 +14,9 @@
 
 namespace whisp::devserver::testing {
 
+/// A client timeStamp for actions.
+inline const std::string kTs = "2024-01-15T10:30:00Z";
+
 struct TestUser {
   std::string id, username, password, jwt, refresh_token;
   std::map<std::string, std::string> auth() const { return {{"Authorization", "Bearer " + jwt}}; }

@@ -4,6 +4,7 @@
 
 #include "fixture.hpp"
 #include "protocol/actions.hpp"
+#include "protocol/timestamp.hpp"
 
 namespace whisp::devserver::testing {
 namespace {
@@ -158,8 +159,8 @@ TEST_CASE("member and chat changes made over REST reach every member with the ve
     const auto other = t.fx.chat(t.alice, {"carol"}, "pair");
     expect_event(*t.c, t.carol, "NEW_CHAT", kNewChat);
     expect_event(*t.a, t.alice, "NEW_CHAT", kNewChat);
-    REQUIRE(t.send(*t.a, t.alice, action::SendMsg{t.chat, "carol cannot see this", ""}).ok());
-    REQUIRE(t.send(*t.a, t.alice, action::SendMsg{other, "carol sees this", ""}).ok());
+    REQUIRE(t.send(*t.a, t.alice, action::SendMsg{t.chat, "carol cannot see this", kTs}).ok());
+    REQUIRE(t.send(*t.a, t.alice, action::SendMsg{other, "carol sees this", kTs}).ok());
     auto first = expect_event(*t.c, t.carol, "SEND_MSG", kSendMsg);
     CHECK(std::string(first["chatId"].GetString()) == other);
     CHECK(std::string(first["message"].GetString()) == "carol sees this");
@@ -182,7 +183,7 @@ TEST_CASE("member and chat changes made over REST reach every member with the ve
 
 TEST_CASE("getMessages records a read of the newest returned message and emits READ_MSG") {
   Trio t;
-  REQUIRE(t.send(*t.a, t.alice, action::SendMsg{t.chat, "one", ""}).ok());
+  REQUIRE(t.send(*t.a, t.alice, action::SendMsg{t.chat, "one", kTs}).ok());
   auto one = t.everyone("SEND_MSG", kSendMsg);
   const auto h = t.fx.get(t.bob, "/api/messages/getMessages/" + t.chat + "?size=10");
   REQUIRE(h.status == 200);

@@ -31,7 +31,7 @@ stomp::Frame expect_error_and_close(WsClient& ws) {
 
 /// Proves the server still serves: `ws` of `u` sends to `chat` and gets the echo.
 void still_served(WsClient& ws, const TestUser& u, const std::string& chat) {
-  REQUIRE(ws.send_frame(send_frame(encode_action(action::SendMsg{chat, "still here", ""}, u.id)))
+  REQUIRE(ws.send_frame(send_frame(encode_action(action::SendMsg{chat, "still here", kTs}, u.id)))
               .ok());
   auto f = ws.next("MESSAGE");
   REQUIRE(f.ok());
@@ -177,7 +177,7 @@ TEST_CASE("the server survives garbage, oversized frames, bad actions and abrupt
   auto bob = fx.user("bob");
   const auto chat = fx.chat(ann, {"bob"});
   auto witness = fx.connect(bob);
-  const std::string hello = encode_action(action::SendMsg{chat, "split", ""}, ann.id);
+  const std::string hello = encode_action(action::SendMsg{chat, "split", kTs}, ann.id);
 
   SECTION("garbage bytes") {
     auto ws = fx.connect(ann);
@@ -186,7 +186,7 @@ TEST_CASE("the server survives garbage, oversized frames, bad actions and abrupt
   }
   SECTION("a frame over 64 KiB") {
     auto ws = fx.connect(ann);
-    auto f = send_frame(encode_action(action::SendMsg{chat, std::string(70 * 1024, 'x'), ""},
+    auto f = send_frame(encode_action(action::SendMsg{chat, std::string(70 * 1024, 'x'), kTs},
                                       ann.id));
     REQUIRE(ws->send_frame(f).ok());
     expect_error_and_close(*ws);

@@ -7,7 +7,7 @@
 namespace whisp::devserver::testing {
 
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
@@ -16,22 +16,22 @@ HttpResult http(std::uint16_t port, const std::string& method, const std::string
   net::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
-  req.set(http::field::host, "127.0.0.1");
-  req.set(http::field::content_type, "application/json");
+  bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
+  req.set(bhttp::field::host, "127.0.0.1");
+  req.set(bhttp::field::content_type, "application/json");
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
-  http::write(stream, req);
+  bhttp::write(stream, req);
   beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res);
+  bhttp::response<bhttp::string_body> res;
+  bhttp::read(stream, buffer, res);
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   HttpResult out;
   out.status = static_cast<int>(res.result_int());
   out.body = res.body();
-  out.authorization = std::string(res[http::field::authorization]);
+  out.authorization = std::string(res[bhttp::field::authorization]);
   return out;
 }
 
@@ -51,7 +51,7 @@ Result<std::unique_ptr<WsClient>> WsClient::open(std::uint16_t port, const std::
   if (ec) return Error{ErrorCode::io_error, "connect: " + ec.message()};
   c->ws_.set_option(beast::websocket::stream_base::decorator(
       [subprotocols](beast::websocket::request_type& req) {
-        if (!subprotocols.empty()) req.set(http::field::sec_websocket_protocol, subprotocols);
+        if (!subprotocols.empty()) req.set(bhttp::field::sec_websocket_protocol, subprotocols);
       }));
   beast::websocket::response_type res;
   c->ws_.handshake(res, "127.0.0.1:" + std::to_string(port), target, ec);
@@ -59,7 +59,7 @@ Result<std::unique_ptr<WsClient>> WsClient::open(std::uint16_t port, const std::
     return Error{ErrorCode::io_error, "handshake: " + ec.message() + " (HTTP " +
                                           std::to_string(res.result_int()) + ")"};
   }
-  c->subprotocol_ = std::string(res[http::field::sec_websocket_protocol]);
+  c->subprotocol_ = std::string(res[bhttp::field::sec_websocket_protocol]);
   c->ws_.read_message_max(16 << 20);
   c->start_read();
   return c;

@@ -100,3 +100,16 @@ std::size_t DevServer::connection_count(const std::string& username) const {
 }
 
 }  // namespace whisp::devserver
+
+namespace whisp::devserver {
+
+std::size_t DevServer::subscription_count(const std::string& username) const {
+  std::optional<UserRow> u;
+  {
+    std::lock_guard<std::mutex> lock(impl_->ctx->mutex);
+    u = impl_->ctx->state->user_by_name(username);
+  }
+  return u ? impl_->ctx->hub.subscription_count(u->id) : 0;
+}
+
+}  // namespace whisp::devserver

@@ -77,6 +77,10 @@ class DevServer {
   /// Open STOMP connections (after CONNECT) of the user; all users when empty.
   std::size_t connection_count(const std::string& username = {}) const;
 
+  /// Open STOMP connections of the user that have subscribed to their queue (tests wait on
+  /// this, since a SUBSCRIBE has no acknowledgement).
+  std::size_t subscription_count(const std::string& username) const;
+
   /// Stops accepting, drops every connection and joins the io threads. Idempotent.
   void stop();
 

@@ -63,6 +63,12 @@ std::size_t Hub::connection_count(const std::string& user_id) const {
   return peers_of(user_id).size();
 }
 
+std::size_t Hub::subscription_count(const std::string& user_id) const {
+  std::size_t n = 0;
+  for (const auto& p : peers_of(user_id)) n += p->subscribed() ? 1 : 0;
+  return n;
+}
+
 std::size_t Hub::connection_count() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::size_t n = 0;

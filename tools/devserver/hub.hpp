@@ -23,6 +23,8 @@ class StompPeer {
   virtual void deliver_event(std::string json) = 0;
   /// Closes the socket at once, without a WebSocket close handshake.
   virtual void drop() = 0;
+  /// True once the peer has subscribed to its user queue.
+  virtual bool subscribed() const = 0;
 };
 
 class Hub {
@@ -40,6 +42,8 @@ class Hub {
   void drop_all();
   std::size_t connection_count(const std::string& user_id) const;
   std::size_t connection_count() const;
+  /// Connections of the user that have subscribed to their queue.
+  std::size_t subscription_count(const std::string& user_id) const;
 
  private:
   std::vector<std::shared_ptr<StompPeer>> peers_of(const std::string& user_id) const;

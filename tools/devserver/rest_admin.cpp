@@ -20,6 +20,19 @@ std::optional<HttpResponse> handle_admin(ServerContext& ctx, const HttpRequest& 
     ctx.faults.update(*u);
     return json(200, encode_fault_config(ctx.faults.config()));
   }
+  if (t.path == "/__admin/connections") {
+    // Test support: a SUBSCRIBE has no answer, so clients wait on this to know it took effect.
+    const auto name = t.param("username").value_or("");
+    std::optional<UserRow> u;
+    {
+      std::lock_guard<std::mutex> lock(ctx.mutex);
+      u = ctx.state->user_by_name(name);
+    }
+    if (!u) return message(404, "username: no user \"" + name + "\"");
+    return json(200, "{\"connections\":" + std::to_string(ctx.hub.connection_count(u->id)) +
+                         ",\"subscribed\":" + std::to_string(ctx.hub.subscription_count(u->id)) +
+                         "}");
+  }
   if (t.path == "/__admin/kick") {
     if (req.method != "POST") return message(405, "method " + req.method + " not allowed");
     rapidjson::Document doc;

@@ -87,6 +87,7 @@ Result<std::pair<rest::MessageList, std::optional<Fanout>>> State::messages(
       m.edited_at = c.edited_at;
       rows.emplace_back(std::move(m), q.getColumn(7).isNull() ? "" : q.getColumn(7).getString());
     }
+    const std::string newest = rows.empty() ? std::string() : rows.front().first.message_id;
     rest::MessageList out;
     for (auto it = rows.rbegin(); it != rows.rend(); ++it) {  // oldest first
       auto& m = it->first;
@@ -108,8 +109,7 @@ Result<std::pair<rest::MessageList, std::optional<Fanout>>> State::messages(
       out.messages.push_back(std::move(m));
     }
     std::optional<Fanout> read;
-    if (!rows.empty()) {
-      const std::string& newest = rows.front().first.message_id;
+    if (!newest.empty()) {
       record_read(chat_id, user_id, newest);
       event::ReadMsg ev;
       ev.chat_id = chat_id;

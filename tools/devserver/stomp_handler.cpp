@@ -28,6 +28,11 @@ void WsSession::send_frame(const stomp::Frame& f, After after) {
   enqueue(stomp::encode(f), after);
 }
 
+bool WsSession::subscribed() const {
+  std::lock_guard<std::mutex> lock(out_mutex_);
+  return !subscription_.empty() && !closing_;
+}
+
 void WsSession::deliver_event(std::string json) {
   std::string subscription;
   {

@@ -40,6 +40,7 @@ class WsSession : public StompPeer, public std::enable_shared_from_this<WsSessio
   const std::string& user_id() const override { return user_id_; }
   void deliver_event(std::string json) override;
   void drop() override;
+  bool subscribed() const override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -91,7 +92,7 @@ class WsSession : public StompPeer, public std::enable_shared_from_this<WsSessio
   net::steady_timer beat_timer_;
   net::steady_timer delay_timer_;
 
-  std::mutex out_mutex_;  // guards everything below
+  mutable std::mutex out_mutex_;  // guards everything below
   std::deque<Outgoing> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
