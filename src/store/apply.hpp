@@ -44,6 +44,8 @@ class Applier {
   void apply(const LogEntry& entry, std::int64_t seq, CommitInfo& info);
   /// Forgets cached keys (after a rolled-back transaction).
   void reset_caches();
+  /// Resets every cached statement, so none keeps a read transaction open between commits.
+  void reset_statements();
 
   std::int64_t self_key();
 

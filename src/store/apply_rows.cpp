@@ -12,6 +12,10 @@ void Applier::reset_caches() {
   self_key_.reset();
 }
 
+void Applier::reset_statements() {
+  for (auto& entry : stmts_) entry.second->tryReset();
+}
+
 SQLite::Statement& Applier::stmt(const char* sql) {
   auto it = stmts_.find(sql);
   if (it == stmts_.end()) {

@@ -104,9 +104,11 @@ Result<CommitInfo> Store::commit(const std::vector<LogEntry>& entries) {
       info.last_seq = seq;
       s.applier->apply(e, seq, info);
     }
+    s.applier->reset_statements();
     tx.commit();
     s.last_seq = seq;
   } catch (const std::exception& e) {
+    s.applier->reset_statements();
     s.applier->reset_caches();
     return storage("commit", e);
   }
