@@ -159,6 +159,9 @@ class Engine {
   struct Impl;
 
  private:
+  // Live views (whisp/live.hpp) read through the engine's read connection and listen to its
+  // commits; LiveAccess is their internal door to impl_.
+  friend struct LiveAccess;
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

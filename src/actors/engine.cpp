@@ -9,6 +9,7 @@
 
 #include "actors/api_actor.hpp"
 #include "actors/connection_actor.hpp"
+#include "actors/engine_impl.hpp"
 #include "actors/hub_actor.hpp"
 #include "actors/notifier_actor.hpp"
 #include "actors/snapshot_typing.hpp"
@@ -36,121 +37,6 @@ const char* to_string(ConnectionState state) {
   }
   return "?";
 }
-
-struct Engine::Impl {
-  Config config;
-  std::string user_id;
-  // Destruction order matters: the I/O thread outlives the actor system, whose actors own
-  // clients living on it.
-  std::unique_ptr<net::IoThread> io;
-  std::unique_ptr<caf::actor_system_config> caf_config;
-  std::unique_ptr<caf::actor_system> system;
-  caf::actor notifier, api, writer, hub, sync, connection;
-  std::unique_ptr<store::Reader> reader;
-  std::shared_ptr<TypingBoard> typing = std::make_shared<TypingBoard>();
-  std::shared_ptr<EngineSignals> signals = std::make_shared<EngineSignals>();
-  std::mutex id_mutex;
-  std::mt19937_64 id_rng{std::random_device{}()};
-  std::once_flag stopped;
-  std::string own_username;  // learnt lazily for createChat
-  std::mutex username_mutex;
-
-  std::chrono::milliseconds call_timeout() const { return config.request_timeout * 3; }
-
-  std::string new_local_id() {
-    std::lock_guard<std::mutex> lock(id_mutex);
-    char buf[40];
-    auto a = id_rng(), b = id_rng();
-    std::snprintf(buf, sizeof buf, "local-%016llx%08llx", static_cast<unsigned long long>(a),
-                  static_cast<unsigned long long>(b & 0xffffffffULL));
-    return buf;
-  }
-
-  static Timestamp now() {
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    return timestamp_from_micros(micros);
-  }
-
-  // Sends `request` to `dest` and waits for its reply of type R.
-  template <class R, class Req>
-  Result<R> ask(const caf::actor& dest, Req request, std::chrono::milliseconds timeout) {
-    caf::scoped_actor self{*system};
-    std::optional<Result<R>> out;
-    self->request(dest, timeout, std::move(request))
-        .receive([&](R& reply) { out.emplace(std::move(reply)); },
-                 [&](caf::error& err) {
-                   out.emplace(Error{err == caf::sec::request_timeout ? ErrorCode::timeout
-                                                                     : ErrorCode::closed,
-                                     "engine: " + system->render(err)});
-                 });
-    return std::move(*out);
-  }
-
-  Result<std::string> intent(store::LocalIntent intent) {
-    intent.local_id = new_local_id();
-    intent.made_at = now();
-    auto reply = ask<IntentReply>(hub, IntentRequest{std::move(intent)}, call_timeout());
-    if (!reply.ok()) return reply.error();
-    if (reply->error) return *reply->error;
-    return reply->local_id;
-  }
-
-  Result<std::string> rest(std::string method, std::string path, std::string body) {
-    ApiCall call{std::move(method), std::move(path), std::move(body), true};
-    auto reply = ask<ApiReply>(api, std::move(call), call_timeout());
-    if (!reply.ok()) return reply.error();
-    if (reply->error) return *reply->error;
-    return reply->body.empty() ? std::string("{}") : reply->body;
-  }
-
-  // Editing or deleting someone else's message is refused before anything is logged.
-  Status check_own_message(const std::string& chat_id, const ItemRef& ref) {
-    store::Target target;
-    (ref.local ? target.local_id : target.message_id) = ref.id;
-    std::optional<store::Store::MessageInfo> info;
-    std::optional<Error> error;
-    StoreRead read{[&, target](const store::Store& s) {
-      auto r = s.find_message(chat_id, target);
-      if (r.ok()) {
-        info = *r;
-      } else {
-        error = r.error();
-      }
-    }};
-    auto done = ask<Done>(writer, std::move(read), call_timeout());
-    if (!done.ok()) return done.error();
-    if (error) return *error;
-    if (!info) {
-      return Error{ErrorCode::not_found, "message " + ref.id + " is not known in chat " + chat_id};
-    }
-    if (info->deleted) return Error{ErrorCode::rejected, "message " + ref.id + " was deleted"};
-    if (info->sender_id != user_id) {
-      return Error{ErrorCode::rejected,
-                   "message " + ref.id + " was sent by " + info->sender_id + ", not by you"};
-    }
-    return Ok{};
-  }
-
-  void stop() {
-    std::call_once(stopped, [this] {
-      if (!system) return;
-      for (auto* a : {&connection, &sync, &hub}) {
-        if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
-      }
-      // Every commit requested so far is flushed before the writer goes.
-      if (writer) (void)ask<OutboxReply>(writer, OutboxQuery{}, std::chrono::seconds(30));
-      for (auto* a : {&writer, &api, &notifier}) {
-        if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
-      }
-      notifier = api = writer = hub = sync = connection = caf::actor{};
-      system->await_all_actors_done();
-      system.reset();
-      io.reset();
-    });
-  }
-};
 
 namespace {
 
@@ -200,10 +86,13 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
   auto& sys = *impl->system;
 
   // The notifier also wakes wait_idle() after every change it delivers.
+  // Live views (include/whisp/live.hpp) listen after the app's callback.
   auto signals = impl->signals;
+  auto listeners = impl->listeners;
   Callbacks wrapped = callbacks;
-  wrapped.on_change = [signals, cb = callbacks.on_change](const Change& c) {
+  wrapped.on_change = [signals, listeners, cb = callbacks.on_change](const Change& c) {
     if (cb) cb(c);
+    listeners->notify(c);
     signals->bump();
   };
   impl->notifier = spawn_notifier(sys, std::move(wrapped));
