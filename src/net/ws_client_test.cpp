@@ -83,8 +83,8 @@ struct SilentListener {
 
 TEST_CASE("text and binary messages are echoed and handed on as bytes in order") {
   TestServer server({});
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
   ws->connect(ws_url(server), stomp_options(), rec.handlers());
   REQUIRE(rec.wait_open());
@@ -112,8 +112,8 @@ TEST_CASE("text and binary messages are echoed and handed on as bytes in order")
 
 TEST_CASE("a 20 KiB send arrives as messages of at most 8 KiB whose concatenation is the input") {
   TestServer server({});
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
   ws->connect(ws_url(server), stomp_options(), rec.handlers());
   REQUIRE(rec.wait_open());
@@ -147,10 +147,10 @@ TEST_CASE("the subprotocol the server selects from the offered list is reported 
   ServerOptions options;
   options.subprotocols = {"v10.stomp", "v12.stomp"};
   TestServer server(std::move(options));
+  Recorder rec;
   IoThread io;
 
   SECTION("the client's order of preference wins") {
-    Recorder rec;
     auto ws = WsClient::create(io);
     ws->connect(ws_url(server), stomp_options(), rec.handlers());
     REQUIRE(rec.wait_open());
@@ -168,8 +168,8 @@ TEST_CASE("a subprotocol the client did not offer fails the connection") {
   ServerOptions options;
   options.force_subprotocol = "mqtt";
   TestServer server(std::move(options));
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
   ws->connect(ws_url(server), stomp_options(), rec.handlers());
   REQUIRE(rec.wait_closed());
@@ -180,8 +180,8 @@ TEST_CASE("a subprotocol the client did not offer fails the connection") {
 
 TEST_CASE("a close from either side calls on_close exactly once") {
   TestServer server({});
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
   ws->connect(ws_url(server), stomp_options(), rec.handlers());
   REQUIRE(rec.wait_open());
@@ -230,8 +230,8 @@ TEST_CASE("a close from either side calls on_close exactly once") {
 
 TEST_CASE("a ping is answered by a pong that updates the liveness time") {
   TestServer server({});
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
   ws->connect(ws_url(server), stomp_options(), rec.handlers());
   REQUIRE(rec.wait_open());
@@ -244,8 +244,8 @@ TEST_CASE("a ping is answered by a pong that updates the liveness time") {
 }
 
 TEST_CASE("connection failures end in on_close with an error naming the step") {
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
 
   SECTION("connection refused") {
@@ -287,8 +287,8 @@ TEST_CASE("connection failures end in on_close with an error naming the step") {
 
 TEST_CASE("a full outgoing queue refuses the send and keeps the connection") {
   SilentListener silent;  // never opens: what is queued stays queued
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
   auto before = ws->send("x");
   REQUIRE_FALSE(before.ok());
@@ -312,8 +312,8 @@ TEST_CASE("a full outgoing queue refuses the send and keeps the connection") {
 
 TEST_CASE("send() from several threads at once keeps each thread's bytes in order") {
   TestServer server({});
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
   WsOptions options = stomp_options();
   options.max_queue_bytes = 16 * 1024 * 1024;
@@ -359,8 +359,8 @@ TEST_CASE("wss connects with the test CA and refuses a host the certificate does
   server_options.tls = &pki;
   server_options.subprotocols = {"v12.stomp"};
   TestServer server(std::move(server_options));
+  Recorder rec;  // outlives the I/O thread that calls its handlers
   IoThread io;
-  Recorder rec;
   auto ws = WsClient::create(io);
   WsOptions options = stomp_options();
   options.tls.ca_file = pki.ca_file;

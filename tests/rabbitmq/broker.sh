@@ -7,7 +7,8 @@
 # Everything the node writes (config, Mnesia data, logs, Erlang cookie, pid file) lives under
 # DIR, and it uses its own node name and ports (its own epmd too), so it clashes neither with a
 # system RabbitMQ nor with another run. `start` returns once Web-STOMP accepts connections on
-# 127.0.0.1:STOMP_PORT, or fails (exit 1) with the tail of the node's log after 45 s. `stop`
+# 127.0.0.1:STOMP_PORT, or fails (exit 1) with the tail of the node's log after 120 s
+# (WHISP_BROKER_START_SECONDS). `stop`
 # stops the node and its epmd and is safe to call when nothing runs.
 set -uo pipefail
 
@@ -35,16 +36,20 @@ stop_node() {
   [ -f "$dir/nodename" ] || return 0
   node_env
   if [ -f "$dir/node.pid" ]; then
-    pid=$(cat "$dir/node.pid")
     timeout 20 "$bin/rabbitmqctl" -n "$RABBITMQ_NODENAME" stop "$dir/node.pid" >/dev/null 2>&1 || true
-    # Still there (the CLI could not reach it): end it by its pid.
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$dir/node.pid"
   fi
+  # Whatever is left of the launcher's process group (the node did not come up far enough for
+  # the CLI, or ignored it): TERM, then KILL.
+  if [ -f "$dir/launcher.pid" ]; then
+    pgid=$(cat "$dir/launcher.pid")
+    if kill -0 -- "-$pgid" 2>/dev/null; then
+      kill -TERM -- "-$pgid" 2>/dev/null
+      end=$((SECONDS + 10))
+      while kill -0 -- "-$pgid" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do sleep 0.2; done
+      kill -KILL -- "-$pgid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$dir/node.pid" "$dir/launcher.pid"
   epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
 }
 
@@ -84,16 +89,27 @@ CONF
     export RABBITMQ_USE_LONGNAME=false
     export ERL_EPMD_ADDRESS=127.0.0.1
     export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
-    (cd "$dir" && setsid "$bin/rabbitmq-server" >"$dir/log/stdout.log" 2>&1 < /dev/null &)
-    # Ready when Web-STOMP accepts a TCP connection.
-    for _ in $(seq 450); do
+    # setsid: the launcher leads its own process group, so `stop` can end all of it.
+    cd "$dir"
+    setsid "$bin/rabbitmq-server" >"$dir/log/stdout.log" 2>&1 </dev/null &
+    echo $! > "$dir/launcher.pid"
+    # Ready when Web-STOMP accepts a TCP connection. A loaded machine (parallel builds) can take
+    # a minute to boot Erlang and the plugins; WHISP_BROKER_START_SECONDS overrides the limit.
+    limit=${WHISP_BROKER_START_SECONDS:-120}
+    end=$((SECONDS + limit))
+    while [ "$SECONDS" -lt "$end" ]; do
       if (exec 3<>"/dev/tcp/127.0.0.1/$stomp_port") 2>/dev/null; then
-        echo "broker.sh: node $RABBITMQ_NODENAME ready, Web-STOMP on 127.0.0.1:$stomp_port" >&2
+        echo "broker.sh: node $RABBITMQ_NODENAME ready after ${SECONDS}s," \
+             "Web-STOMP on 127.0.0.1:$stomp_port" >&2
         exit 0
       fi
-      sleep 0.1
+      if ! kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null; then
+        echo "broker.sh: rabbitmq-server exited during start-up" >&2
+        break
+      fi
+      sleep 0.2
     done
-    echo "broker.sh: RabbitMQ did not open Web-STOMP on 127.0.0.1:$stomp_port within 45 s" >&2
+    echo "broker.sh: RabbitMQ did not open Web-STOMP on 127.0.0.1:$stomp_port within ${limit}s" >&2
     tail -n 30 "$dir/log/stdout.log" >&2 2>/dev/null
     stop_node
     exit 1
