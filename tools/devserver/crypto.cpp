@@ -91,6 +91,9 @@ std::optional<std::string> base64url_decode(std::string_view text) {
       out.push_back(static_cast<char>((acc >> bits) & 0xFF));
     }
   }
+  // Canonical form only: a lone trailing character, or set padding bits, are refused, so a
+  // signature has exactly one spelling.
+  if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 

@@ -19,7 +19,8 @@ std::string uuid_v4();
 std::string random_token(std::size_t n = 32);
 
 std::string base64url_encode(std::string_view bytes);
-/// Decodes unpadded (or padded) base64url; nullopt on a character outside the alphabet.
+/// Decodes unpadded (or padded) base64url; nullopt on a character outside the alphabet or a
+/// non-canonical ending (set padding bits).
 std::optional<std::string> base64url_decode(std::string_view text);
 
 /// HMAC-SHA256 of `data` under `key` (32 raw bytes).
