@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Configures (once) and builds one build tree incrementally.
 # Usage: scripts/build.sh DIR [cmake -D options...]
+# WHISP_TARGETS="a b" builds only those targets (default: everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$1; shift
 if [ ! -f "$dir/build.ninja" ]; then
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
 fi
-cmake --build "$dir" -j "$(nproc)"
+targets=()
+for t in ${WHISP_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$dir" -j "$(nproc)" "${targets[@]}"
