@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "converge.hpp"
@@ -147,7 +148,8 @@ class DemoCommand final : public Command {
       return failure("demo", "an action was refused");
     }
     if (!expect(a, chat, "bob's reply", has(chat, answer))) return 1;
-    auto answer_id = find_message(a.snapshot(chat), chat, answer)->message_id.value_or("");
+    if (!expect(b, chat, "his reply delivered", has(chat, answer))) return 1;
+    auto answer_id = find_message(b.snapshot(chat), chat, answer)->message_id.value_or("");
     if (!b.engine().mark_read(chat, answer_id)) return failure("demo", "bob could not mark read");
     if (!expect(a, chat, "the edit, the reaction and bob's read receipt", [&](const std::string& j) {
           auto m = find_message(j, chat, edited);
@@ -190,10 +192,11 @@ class DemoCommand final : public Command {
     show(b, chat);
 
     step("summary");
-    return summarize(a, b, chat);
+    return summarize(a, b, chat, {edited, answer, meanwhile, offline1, offline2});
   }
 
-  int summarize(DemoPeer& a, DemoPeer& b, const std::string& chat) {
+  int summarize(DemoPeer& a, DemoPeer& b, const std::string& chat,
+                const std::vector<std::string>& texts) {
     // Both engines must agree on the chat; let a last in-flight commit land first.
     std::string va, vb;
     auto agree = [&](const std::string&) {
@@ -205,15 +208,29 @@ class DemoCommand final : public Command {
       return va == vb;
     };
     const bool converged = a.wait_until(chat, agree, milliseconds(timeout_ms_));
+    bool exactly_once = true;
     for (DemoPeer* p : {&a, &b}) {
+      const std::string json = p->snapshot(chat);
+      for (const auto& text : texts) {
+        std::size_t n = count_messages(json, chat, text);
+        if (n != 1) {
+          std::printf("  %s shows \"%s\" %zu time(s)\n", p->name().c_str(), text.c_str(), n);
+          exactly_once = false;
+        }
+      }
       auto counts = count_snapshot(p->snapshot());
-      if (!counts) continue;
+      if (!counts) {
+        exactly_once = false;
+        continue;
+      }
+      exactly_once = exactly_once && counts->pending == 0 && counts->sent == 0 && counts->failed == 0;
       std::printf("  %-5s %zu chat(s), %zu message(s), %zu reaction(s); own: %zu pending, %zu sent, %zu failed\n",
                   p->name().c_str(), counts->chats, counts->messages, counts->reactions,
                   counts->pending, counts->sent, counts->failed);
     }
-    if (!converged) {
-      std::printf("  NOT CONVERGED\n  alice: %s\n  bob:   %s\n", va.c_str(), vb.c_str());
+    if (!converged || !exactly_once) {
+      if (!converged) std::printf("  NOT CONVERGED\n  alice: %s\n  bob:   %s\n", va.c_str(), vb.c_str());
+      if (!exactly_once) std::printf("  NOT every message delivered exactly once\n");
       return kExitFailure;
     }
     std::printf("  converged: alice and bob show the same chat (messages, edits, replies,\n"

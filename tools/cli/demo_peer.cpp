@@ -45,6 +45,20 @@ std::optional<MessageFacts> find_message(const std::string& snapshot_json, const
   return found;
 }
 
+std::size_t count_messages(const std::string& snapshot_json, const std::string& chat_id,
+                           const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(snapshot_json.c_str());
+  if (d.HasParseError()) return 0;
+  const auto* chat = find_chat(d, chat_id);
+  if (chat == nullptr || !chat->HasMember("messages") || !(*chat)["messages"].IsArray()) return 0;
+  std::size_t n = 0;
+  for (const auto& m : (*chat)["messages"].GetArray()) {
+    if (m.IsObject() && str_or_empty(m, "text") == text) ++n;
+  }
+  return n;
+}
+
 std::optional<std::string> read_pointer(const std::string& snapshot_json, const std::string& chat_id,
                                         const std::string& user_id) {
   rapidjson::Document d;

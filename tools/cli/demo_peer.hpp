@@ -26,6 +26,9 @@ struct MessageFacts {
 /// Finds the message of `chat_id` whose text is `text` (the newest such) in snapshot JSON.
 std::optional<MessageFacts> find_message(const std::string& snapshot_json, const std::string& chat_id,
                                          const std::string& text);
+/// How many messages of `chat_id` have the text `text`.
+std::size_t count_messages(const std::string& snapshot_json, const std::string& chat_id,
+                           const std::string& text);
 /// The lastReadMessageId of `user_id` in `chat_id`, when any.
 std::optional<std::string> read_pointer(const std::string& snapshot_json, const std::string& chat_id,
                                         const std::string& user_id);
