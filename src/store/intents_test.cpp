@@ -90,7 +90,8 @@ TEST_CASE("an own message goes pending, sent, delivered by its echo", "[intents]
   }
   SECTION("a failed send shows failed with its reason and leaves the outbox") {
     commit(*store, {moved("L1", OutboxTransition::State::failed, "rejected")});
-    const MessageView* m = by_local(*find_chat(snapshot_of(*store), "c1"), "L1");
+    const Snapshot snap = snapshot_of(*store);
+    const MessageView* m = by_local(*find_chat(snap, "c1"), "L1");
     CHECK(m->status == MessageStatus::failed);
     CHECK(m->error == "rejected");
     CHECK(store->outbox()->empty());
