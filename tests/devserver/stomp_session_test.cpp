@@ -54,6 +54,14 @@ TEST_CASE("a ticket opens one WebSocket only, and the server picks the best STOM
   CHECK_FALSE(WsClient::open(fx.port(), "/api/wsConnect?ticket=made-up").ok());
 }
 
+TEST_CASE("a ticket expires unused") {
+  auto o = test_options();
+  o.ticket_ttl_seconds = 0;  // born expired
+  Fixture fx(o);
+  auto ann = fx.user("ann");
+  CHECK_FALSE(WsClient::open(fx.port(), "/api/wsConnect?ticket=" + fx.ticket(ann)).ok());
+}
+
 TEST_CASE("CONNECT with a bad or expired JWT gets ERROR and a close") {
   auto o = test_options();
   SECTION("forged") {
