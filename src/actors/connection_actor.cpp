@@ -59,6 +59,12 @@ struct ConnState {
   std::unordered_map<std::string, std::string> receipts;  // local id -> chat id
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "whisp.connection";
+
+  // The socket goes with the actor (a functor attached to the actor would run after the state
+  // is gone).
+  ~ConnState() {
+    if (ws) ws->abort();
+  }
 };
 
 using Self = caf::stateful_actor<ConnState>;
@@ -275,7 +281,6 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
   st.hub = std::move(hub);
   st.notifier = std::move(notifier);
   st.want_online = st.options.start_online;
-  self->attach_functor([self] { drop_socket(self); });
   return {
       [=](start_atom) {
         if (self->state.want_online) attempt(self);

@@ -79,6 +79,13 @@ std::unique_ptr<TestEngine> TestEngine::start(const devserver::DevServer& server
     }
     self->bump();
   };
+  callbacks.on_tokens = [self](const Tokens& t) {
+    {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      self->tokens_.push_back(t);
+    }
+    self->bump();
+  };
   auto engine = Engine::start(std::move(config), std::move(callbacks));
   if (!engine.ok()) throw std::runtime_error("engine: " + engine.error().describe());
   {
@@ -155,6 +162,16 @@ std::vector<std::string> TestEngine::statuses_seen(const std::string& local_id) 
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = statuses_.find(local_id);
   return it == statuses_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::vector<Tokens> TestEngine::tokens() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return tokens_;
+}
+
+std::size_t TestEngine::connection_event_count() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return connection_events_.size();
 }
 
 const rapidjson::Value* find_chat(const rapidjson::Value& snapshot, const std::string& chat_id) {

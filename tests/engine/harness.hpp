@@ -53,6 +53,9 @@ class TestEngine {
   std::vector<ConnectionEvent> connection_events();
   std::vector<Error> errors();
   std::vector<std::string> statuses_seen(const std::string& local_id);
+  std::vector<Tokens> tokens();
+  /// Connection events since the last call (a cursor into connection_events()).
+  std::size_t connection_event_count();
 
  private:
   void bump();
@@ -62,6 +65,7 @@ class TestEngine {
   std::uint64_t generation_ = 0;
   std::vector<ConnectionEvent> connection_events_;
   std::vector<Error> errors_;
+  std::vector<Tokens> tokens_;
   bool track_statuses_ = true;
   std::map<std::string, std::vector<std::string>> statuses_;  // local id -> statuses in order
   std::string tracked_chat_;
