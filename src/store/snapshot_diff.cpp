@@ -74,9 +74,9 @@ Error misfit(const std::string& what) {
 }  // namespace
 
 std::string item_key(const MessageView& m) {
-  if (m.local_id) return "l:" + *m.local_id;
-  if (m.message_id) return "m:" + *m.message_id;
-  return "t:" + m.sender_id + "@" + m.time_stamp;  // neither id: not expected from the store
+  if (m.local_id) return *m.local_id;
+  if (m.message_id) return *m.message_id;
+  return m.sender_id + "@" + m.time_stamp;  // neither id: not expected from the store
 }
 
 bool same_message(const MessageView& a, const MessageView& b) {

@@ -33,8 +33,10 @@
 
 namespace whisp::store {
 
-/// The stable key of a message: "l:<localId>" when it has a local id, else "m:<messageId>"
-/// (the prefix keeps the two id spaces apart). Opaque to UIs: compare, never parse.
+/// The stable key of a message: its localId when it has one, else its messageId (the same keys
+/// as the C API's chat diffs). Local ids ("local-…") and server ids do not collide in practice;
+/// if two messages of a view ever share a key, the diff still stays exact (see diff_chats).
+/// Opaque to UIs: compare, never parse.
 std::string item_key(const MessageView& m);
 
 struct DiffInsert {

@@ -207,7 +207,7 @@ TEST_CASE("a pending message becoming delivered is one update of its local-id ke
     REQUIRE(d.removed.empty());
     REQUIRE(d.inserted.empty());
     REQUIRE(d.updated.size() == 1);
-    CHECK(d.updated[0].key == "l:local-a");
+    CHECK(d.updated[0].key == "local-a");
     CHECK_FALSE(d.updated[0].moved);
     CHECK(d.updated[0].index == 2);
   }
@@ -217,7 +217,7 @@ TEST_CASE("a pending message becoming delivered is one update of its local-id ke
     REQUIRE(d.removed.empty());
     REQUIRE(d.inserted.empty());
     REQUIRE(d.updated.size() == 1);
-    CHECK(d.updated[0].key == "l:local-a");
+    CHECK(d.updated[0].key == "local-a");
     CHECK(d.updated[0].moved);
     CHECK(d.updated[0].index == 1);
     CHECK(d.updated[0].message.message_id == std::optional<std::string>("m2"));
@@ -227,11 +227,11 @@ TEST_CASE("a pending message becoming delivered is one update of its local-id ke
   }
 }
 
-TEST_CASE("item keys prefer the local id and keep the two id spaces apart") {
-  auto m = message("x", 1);
-  CHECK(item_key(m) == "m:x");
-  m.local_id = "x";
-  CHECK(item_key(m) == "l:x");
+TEST_CASE("an item key is the local id when there is one, else the message id") {
+  auto m = message("m1", 1);
+  CHECK(item_key(m) == "m1");
+  m.local_id = "local-1";
+  CHECK(item_key(m) == "local-1");
 }
 
 TEST_CASE("equal views give an empty diff and chat fields are reported only when changed") {
@@ -271,29 +271,29 @@ TEST_CASE("a diff that does not fit the view is refused with the key or index na
   ChatDiff d;
   d.chat_id = "c1";
   SECTION("an unknown removed key") {
-    d.removed = {"m:nope"};
+    d.removed = {"nope"};
     auto r = apply_diff(a, d);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::invalid_argument);
-    CHECK(r.error().message.find("m:nope") != std::string::npos);
+    CHECK(r.error().message.find("nope") != std::string::npos);
   }
   SECTION("an insert past the end") {
-    d.inserted.push_back({5, "m:m9", message("m9", 9)});
+    d.inserted.push_back({5, "m9", message("m9", 9)});
     auto r = apply_diff(a, d);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("index 5") != std::string::npos);
   }
   SECTION("an insert of a key already there") {
-    d.inserted.push_back({0, "m:m1", message("m1", 1)});
+    d.inserted.push_back({0, "m1", message("m1", 1)});
     CHECK_FALSE(apply_diff(a, d).ok());
   }
   SECTION("an update of an unknown key") {
-    d.updated.push_back({0, "m:m7", false, message("m7", 7)});
+    d.updated.push_back({0, "m7", false, message("m7", 7)});
     CHECK_FALSE(apply_diff(a, d).ok());
   }
   SECTION("an update at the wrong index") {
     a.messages.push_back(message("m2", 2));
-    d.updated.push_back({1, "m:m1", false, message("m1", 1)});
+    d.updated.push_back({1, "m1", false, message("m1", 1)});
     CHECK_FALSE(apply_diff(a, d).ok());
   }
 }
