@@ -64,7 +64,7 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
 // The whole grammar: YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|(+|-)hh:mm). Fills `micros` on success.
 bool parse(std::string_view s, std::int64_t& micros) {
   std::size_t p = 0;
-  unsigned year, month, day, hour, minute, second;
+  unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!digits(s, p, 4, year) || !expect(s, p, '-') || !digits(s, p, 2, month) ||
       !expect(s, p, '-') || !digits(s, p, 2, day) || !expect(s, p, 'T') ||
       !digits(s, p, 2, hour) || !expect(s, p, ':') || !digits(s, p, 2, minute) ||
