@@ -221,3 +221,39 @@ TEST_CASE("the server survives garbage, oversized frames, bad actions and abrupt
 }
 
 }  // namespace whisp::devserver::testing
+
+namespace whisp::devserver::testing {
+
+TEST_CASE("a client that does not read is closed with 4500 while the others are served") {
+  auto o = test_options();
+  o.max_outgoing_bytes = 64 * 1024;
+  Fixture fx(o);
+  auto ann = fx.user("ann");
+  auto bob = fx.user("bob");
+  auto slow = fx.user("slow");
+  const auto chat = fx.chat(ann, {"bob", "slow"});
+  auto reader = fx.connect(bob);
+  auto sleeper = fx.connect(slow);  // subscribed, never read until the end
+  // The sender does not subscribe, so its own echoes cannot pile up.
+  auto sender = WsClient::open(fx.port(), "/api/wsConnect?ticket=" + fx.ticket(ann));
+  REQUIRE(sender.ok());
+  stomp::Frame c;
+  c.command = "CONNECT";
+  c.add("accept-version", "1.2");
+  c.add("Authorization", "Bearer " + ann.jwt);
+  REQUIRE((*sender)->send_frame(c).ok());
+  REQUIRE((*sender)->next("CONNECTED").ok());
+  const std::string big(20 * 1024, 'z');  // bob, in lock-step, never queues more than one
+  // Far more than loopback socket buffers hold, so the server's queue for `slow` overflows.
+  for (int i = 0; i < 1000 && fx.server().subscription_count("slow") > 0; ++i) {
+    REQUIRE((*sender)->send_frame(send_frame(encode_action(action::SendMsg{chat, big, kTs}, ann.id))).ok());
+    auto got = reader->next("MESSAGE");  // bob keeps up and keeps receiving
+    if (!got) FAIL("bob after " << i << " messages: " << got.error().describe());
+  }
+  CHECK(fx.server().subscription_count("slow") == 0);
+  CHECK(sleeper->wait_closed(10s));
+  CHECK(sleeper->close_code() == 4500);
+  CHECK_FALSE(reader->closed());
+}
+
+}  // namespace whisp::devserver::testing

@@ -116,6 +116,11 @@ void WsSession::enqueue(std::string bytes, After after, bool count) {
       self->ctx_.hub.remove(self.get());
       self->ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(4500), "slow client"),
                             [self](beast::error_code) { self->close_now(); });
+      // The close frame waits behind the stuck write; a client that never reads is cut off.
+      self->check_timer_.expires_after(std::chrono::seconds(2));
+      self->check_timer_.async_wait([self](beast::error_code ec) {
+        if (!ec) self->close_now();
+      });
     });
     return;
   }
