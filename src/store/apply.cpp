@@ -153,6 +153,18 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
         bind_ts(u, 3, b.ts_text, b.ts);
         u.bind(4, own->key);
         u.exec();
+        if (b.is_reply) {
+          // The server's snapshot of the parent wins over the one the intent took locally (the
+          // parent may have been edited in between): every device then shows the same quote.
+          auto& r = stmt(
+              "UPDATE messages SET reply_id=?, reply_sender=?, reply_text=?, reply_local=NULL "
+              "WHERE msg_key=? AND (flags & 2)=0");
+          r.bind(1, b.reply_id);
+          r.bind(2, b.reply_sender);
+          r.bind(3, b.reply_text);
+          r.bind(4, own->key);
+          r.exec();
+        }
         deliver(*local, b.message_id);
         release_held_reads(chat.key, own->key);
         return;
