@@ -22,7 +22,7 @@ def main():
 
     cases = [
         ([], "A subcommand is required"),
-        (["fly"], "fly"),
+        (["fly"], 'unknown command "fly"'),
         (["rpc", "--db", "x.db", "--user", "a", "--password", "p", "--api-key", "k"], "--server"),
         (["rpc", "--server", "http://127.0.0.1:1", "--db", "x.db"], "credentials missing"),
         (["rpc", "--server", "http://127.0.0.1:1", "--db", "x.db", "--user", "a"], "--password"),

@@ -42,9 +42,10 @@ def main():
         bob = Rpc(server, "bob", os.path.join(tmp, "bob.db"))
         command = [binary("whisp"), "watch", "--chat", chat, "--server", server.url,
                    "--db", os.path.join(tmp, "alice.db"), *server.credentials("alice")]
+        rc_file = os.path.join(tmp, "watch.rc")
         tmux("new-session", "-d", "-s", "watch", "-x", "110", "-y", "40",
              "env LANG=C.UTF-8 " + " ".join(shlex.quote(a) for a in command) +
-             f" 2>{shlex.quote(os.path.join(tmp, 'watch.err'))}")
+             f" 2>{shlex.quote(os.path.join(tmp, 'watch.err'))}; echo $? >{shlex.quote(rc_file)}")
         try:
             wait_pane(lambda t: "[connected]" in t and "Welcome to Whisp" in t,
                       "the seeded chat, connected")
@@ -64,6 +65,8 @@ def main():
             while tmux("has-session", "-t", "watch", check=False).returncode == 0:
                 assert time.monotonic() < deadline, "whisp watch did not stop on Ctrl-C"
                 time.sleep(0.1)
+            status = open(rc_file).read().strip()
+            assert status == "0", f"whisp watch exited with status {status}"
         except BaseException:
             err = os.path.join(tmp, "watch.err")
             if os.path.exists(err):

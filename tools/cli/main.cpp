@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -26,6 +27,17 @@ int main(int argc, char** argv) {
     commands.emplace_back(sub, std::move(command));
   }
 
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (auto& entry : commands) known = known || entry.first->get_name() == argv[1];
+    if (!known) {
+      std::fprintf(stderr,
+                   "whisp: unknown command \"%s\" (commands: demo, rpc, sync, snapshot, watch)\n"
+                   "Run 'whisp --help' for usage.\n",
+                   argv[1]);
+      return whisp::cli::kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
