@@ -1,0 +1,123 @@
+// Issue 6, backfill: while an engine is offline another user sends (more than a history page),
+// edits, deletes, reacts, unreacts, reads, creates a chat with it, renames a chat and removes it
+// from a chat. After go_online + wait_idle its snapshot equals the server's truth (invariant 4).
+#include <catch2/catch.hpp>
+
+#include "sync_fixture.hpp"
+
+using namespace whisp;
+using namespace whisp::synctest;
+using std::chrono::seconds;
+
+namespace {
+
+std::string id_of(test::TestEngine& e, const std::string& chat, const std::string& text) {
+  auto doc = e.snapshot(chat);
+  auto found = messages_with_text(doc, chat, text);
+  if (found.size() != 1 || !(*found[0])["messageId"].IsString()) return "";
+  return (*found[0])["messageId"].GetString();
+}
+
+std::string reaction_id_of(test::TestEngine& e, const std::string& chat, const std::string& emoji) {
+  auto doc = e.snapshot(chat);
+  const auto* c = test::find_chat(doc, chat);
+  if (!c) return "";
+  for (const auto& m : (*c)["messages"].GetArray()) {
+    for (const auto& r : m["reactions"].GetArray()) {
+      if (emoji == r["emoji"].GetString() && r["reactionId"].IsString()) {
+        return r["reactionId"].GetString();
+      }
+    }
+  }
+  return "";
+}
+
+std::string chat_id_of(const std::string& details_json) {
+  rapidjson::Document d;
+  d.Parse(details_json.c_str());
+  return d.IsObject() && d.HasMember("chatId") ? d["chatId"].GetString() : "";
+}
+
+}  // namespace
+
+TEST_CASE("an engine that was offline while everything happened converges on the server's truth") {
+  auto server = test::start_server();
+  test::TempDir dir;
+  auto alice = test::TestEngine::start(*server, "alice", dir.file("alice.db"));
+  auto bob = test::TestEngine::start(*server, "bob", dir.file("bob.db"));
+  REQUIRE(alice->engine().wait_idle(seconds(15)));
+  REQUIRE(bob->engine().wait_idle(seconds(15)));
+  const std::string chat = server->seeded_chat_id();
+  auto alice_rest = rest_user(*server, "alice");
+  auto bob_rest = rest_user(*server, "bob");
+
+  // What alice knows before she goes away: a side chat, and bob's items to change later.
+  auto side = bob->engine().create_chat("Side chat", {"bob", "alice", "carol"});
+  REQUIRE(side.ok());
+  const std::string side_chat = chat_id_of(*side);
+  REQUIRE_FALSE(side_chat.empty());
+  REQUIRE(bob->engine().send_message(side_chat, "in the side chat").ok());
+  for (const char* text : {"to be edited", "to be deleted", "to be reacted to"}) {
+    REQUIRE(bob->engine().send_message(chat, text).ok());
+  }
+  REQUIRE(bob->wait([&] { return !id_of(*bob, chat, "to be reacted to").empty(); }));
+  REQUIRE(bob->engine().react(chat, ItemRef::server(id_of(*bob, chat, "to be reacted to")),
+                              "old-reaction").ok());
+  REQUIRE(bob->engine().wait_idle(seconds(15)));
+  REQUIRE(alice->wait([&] {
+    return !reaction_id_of(*alice, chat, "old-reaction").empty() &&
+           !id_of(*alice, side_chat, "in the side chat").empty() &&
+           !id_of(*alice, chat, "to be deleted").empty();
+  }));
+  REQUIRE(alice->engine().wait_idle(seconds(15)));
+
+  alice->engine().go_offline();
+  REQUIRE(alice->wait([&] {
+    return alice->engine().connection_state() != ConnectionState::connected &&
+           server->connection_count("alice") == 0;
+  }));
+
+  // Everything bob does while alice is away.
+  const int many = 70;  // more than one history page (50)
+  for (int i = 0; i < many; ++i) {
+    REQUIRE(bob->engine().send_message(chat, "while away " + std::to_string(i)).ok());
+  }
+  REQUIRE(bob->engine().wait_idle(seconds(30)));
+  REQUIRE(bob->engine().edit_message(chat, ItemRef::server(id_of(*bob, chat, "to be edited")),
+                                     "edited while away").ok());
+  REQUIRE(bob->engine().delete_message(chat, ItemRef::server(id_of(*bob, chat, "to be deleted"))).ok());
+  REQUIRE(bob->engine().react(chat, ItemRef::server(id_of(*bob, chat, "while away 3")),
+                              "new-reaction").ok());
+  REQUIRE(bob->engine().unreact(chat, ItemRef::server(reaction_id_of(*bob, chat, "old-reaction"))).ok());
+  REQUIRE(bob->engine().mark_read(chat, id_of(*bob, chat, "while away " + std::to_string(many - 1))).ok());
+  auto fresh = bob->engine().create_chat("Made while alice was away", {"bob", "alice"});
+  REQUIRE(fresh.ok());
+  const std::string new_chat = chat_id_of(*fresh);
+  REQUIRE(bob->engine().send_message(new_chat, "hello in the new chat").ok());
+  REQUIRE(bob->engine().rename_chat(chat, "Renamed while alice was away").ok());
+  REQUIRE(bob->engine().remove_user(side_chat, alice_rest.user_id()).ok());
+  REQUIRE(bob->engine().wait_idle(seconds(30)));
+  REQUIRE(server->connection_count("alice") == 0);  // she really missed all of it
+
+  alice->engine().go_online();
+  REQUIRE(alice->engine().wait_idle(seconds(30)));
+
+  auto snap = alice->snapshot();
+  CHECK(test::find_chat(snap, side_chat) == nullptr);  // removed from it
+  const auto* renamed = test::find_chat(snap, chat);
+  REQUIRE(renamed != nullptr);
+  CHECK(std::string((*renamed)["name"].GetString()) == "Renamed while alice was away");
+  CHECK(messages_with_text(snap, chat, "to be deleted").empty());
+  CHECK(messages_with_text(snap, chat, "edited while away").size() == 1);
+  CHECK(messages_with_text(snap, new_chat, "hello in the new chat").size() == 1);
+  CHECK(reactions_with_emoji(snap, "old-reaction") == 0);
+  CHECK(reactions_with_emoji(snap, "new-reaction") == 1);
+  for (int i = 0; i < many; ++i) {
+    INFO("while away " << i);
+    CHECK(messages_with_text(snap, chat, "while away " + std::to_string(i)).size() == 1);
+  }
+  auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
+                       seconds(15));
+  INFO(diff);
+  CHECK(diff.empty());
+}
