@@ -23,7 +23,7 @@ echo "== 2/4 tests under ASan+UBSan"
 scripts/build.sh build-asan -DWHISP_WERROR=ON -DWHISP_SANITIZE=address,undefined -DWHISP_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=Debug
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE no_asan
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "no_asan|rabbitmq"
 
 echo "== 3/4 tests under TSan (layers whose threads meet outside CAF)"
 # Only the binaries holding tsan-labelled tests: building CAF-based code under TSan is useless
