@@ -236,6 +236,7 @@ void on_events(Self* self, ChatEvents& batch) {
   entries.reserve(batch.events.size());
   bool typing_changed = false;
   bool own = false;
+  bool joined = false;
   for (auto& live : batch.events) {
     const auto& common = event_common(live.event);
     if (std::holds_alternative<event::Typing>(live.event)) {
@@ -250,7 +251,17 @@ void on_events(Self* self, ChatEvents& batch) {
       typing_changed |= ctx.typing->clear(st.chat_id, common.sender_id);
     }
     own |= common.sender_id == ctx.self_id;
+    if (const auto* join = std::get_if<event::UserJoin>(&live.event)) {
+      joined |= join->user_id == ctx.self_id;
+    }
+    joined |= std::holds_alternative<event::NewChat>(live.event);
     entries.emplace_back(std::move(live));
+  }
+  if (joined && st.online) {
+    // A chat that appeared (or took us in) while connected: no USER_JOIN tells us who else is
+    // in it and what was said before, and the next sync pass may be far away. Fetch its newest
+    // page and its members now (invariant 4).
+    self->request(ctx.sync, caf::infinite, CheckHistory{st.chat_id}).then([](Done&) {});
   }
   if (typing_changed && entries.empty()) {
     self->send(ctx.notifier, Change{0, {st.chat_id}, false});

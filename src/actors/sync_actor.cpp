@@ -286,8 +286,15 @@ caf::behavior sync(Self* self, SyncOptions options, caf::actor api, caf::actor w
       },
       [=](CheckHistory& check) -> caf::result<Done> {
         auto promise = self->make_response_promise();
-        fetch_history(self, 0, check.chat_id, std::nullopt, self->state.options.initial_depth,
-                      0, 1, [promise](int) mutable { promise.deliver(Done{}); });
+        // The newest page, then the members: a chat that appeared while connected (NEW_CHAT,
+        // or USER_JOIN of self) has no other way to learn its members and read pointers
+        // before the next sync pass.
+        auto chat_id = check.chat_id;
+        fetch_history(self, 0, chat_id, std::nullopt, self->state.options.initial_depth, 0, 1,
+                      [self, chat_id, promise](int) mutable {
+                        fetch_members(self, 0, chat_id,
+                                      [promise]() mutable { promise.deliver(Done{}); });
+                      });
         return promise;
       },
       [=](LoadOlder& request) -> caf::result<LoadOlderReply> {
