@@ -20,13 +20,13 @@ struct Switch {
 std::vector<Switch> switches() {
   std::vector<Switch> s(5);
   s[0].name = "dropEvery";
-  s[0].update.drop_every = 7;
+  s[0].update.drop_every = 10;
   s[0].drops = true;
   s[1].name = "storeThenDrop";
-  s[1].update.store_then_drop = 0.35;
+  s[1].update.store_then_drop = 0.25;
   s[1].drops = true;
   s[2].name = "dropBeforeStore";
-  s[2].update.drop_before_store = 0.35;
+  s[2].update.drop_before_store = 0.25;
   s[2].drops = true;
   s[3].name = "duplicate";
   s[3].update.duplicate = 0.6;

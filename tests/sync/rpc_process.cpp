@@ -189,10 +189,25 @@ rapidjson::Document RpcProcess::must(const std::string& method, const std::strin
   return doc;
 }
 
+std::size_t RpcProcess::notification_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return notifications_.size();
+}
+
+bool RpcProcess::reconnect(std::chrono::milliseconds timeout) {
+  auto from = notification_count();
+  if (!call("goOffline", "{}", timeout).ok) return false;
+  bool down = wait_notification([](const rapidjson::Document& n) {
+    return n.HasMember("method") && std::string(n["method"].GetString()) == "connection" &&
+           std::string(n["params"]["state"].GetString()) == "disconnected";
+  }, timeout, from);
+  return call("goOnline", "{}", timeout).ok && down;
+}
+
 bool RpcProcess::wait_notification(const std::function<bool(const rapidjson::Document&)>& pred,
-                                   std::chrono::milliseconds timeout) {
+                                   std::chrono::milliseconds timeout, std::size_t from) {
   std::unique_lock<std::mutex> lock(mutex_);
-  std::size_t looked = 0;
+  std::size_t looked = from;
   return cv_.wait_for(lock, timeout, [&] {
     for (; looked < notifications_.size(); ++looked) {
       rapidjson::Document doc;

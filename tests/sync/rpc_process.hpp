@@ -62,8 +62,12 @@ class RpcProcess {
   long next_id() { return ++last_id_; }
 
   /// Waits until a notification line satisfies `pred` (all lines so far are looked at).
+  /// Only notifications from index `from` on are looked at (see notification_count()).
   bool wait_notification(const std::function<bool(const rapidjson::Document&)>& pred,
-                         std::chrono::milliseconds timeout);
+                         std::chrono::milliseconds timeout, std::size_t from = 0);
+  std::size_t notification_count() const;
+  /// goOffline, the `disconnected` notification, goOnline: a fresh connection and sync pass.
+  bool reconnect(std::chrono::milliseconds timeout);
   /// Waits until any new line arrived or the timeout passed.
   void wait_change(std::chrono::milliseconds timeout);
 
