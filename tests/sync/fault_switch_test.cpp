@@ -107,16 +107,23 @@ TEST_CASE("messages and reactions made around each fault switch arrive exactly o
         REQUIRE(alice->engine().react(chat, ItemRef::server(bob_seed_id), emoji).ok());
         emojis.push_back(emoji);
       }
-      // The fault stays on until every action went on the wire at least once (and, for the
-      // faults that close sockets, until one closed), so it surely hit them; then it is lifted
-      // and the engines recover within their 3 sends.
-      REQUIRE(alice->wait([&] { return all_sent_once(*alice, chat); }, seconds(30)));
-      REQUIRE(bob->wait([&] { return all_sent_once(*bob, chat); }, seconds(30)));
+      // The fault stays on until it surely hit: for the faults that close sockets, until the
+      // first close (a close also loses the frames written behind the action that caused it,
+      // and each loss counts as one of an action's 3 sends: see the issue-6 report); for the
+      // others, until every message went on the wire once. Then it is lifted and the engines
+      // recover within their 3 sends.
       if (sw.drops) {
-        alice->wait([&] { return disconnects(*alice) + disconnects(*bob) > 0; }, seconds(10));
-        CHECK(disconnects(*alice) + disconnects(*bob) > 0);
+        REQUIRE(alice->wait([&] {
+          return disconnects(*alice) + disconnects(*bob) > 0 ||
+                 (alice->status_of_text(chat, texts.back()) == "delivered" &&
+                  all_sent_once(*alice, chat) && all_sent_once(*bob, chat));
+        }, seconds(30)));
+      } else {
+        REQUIRE(alice->wait([&] { return all_sent_once(*alice, chat); }, seconds(30)));
+        REQUIRE(bob->wait([&] { return all_sent_once(*bob, chat); }, seconds(30)));
       }
       server->set_faults(all_off());
+      if (sw.drops) CHECK(disconnects(*alice) + disconnects(*bob) > 0);  // the fault did hit
       REQUIRE(alice->engine().wait_idle(seconds(60)));
       REQUIRE(bob->engine().wait_idle(seconds(60)));
 
