@@ -17,6 +17,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +62,14 @@ Input generate(long n, int chats, std::mt19937_64& rng) {
     in.events.push_back(std::move(e));
   }
   return in;
+}
+
+// CPU seconds (user + system) this process has used so far, every thread included.
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
 }
 
 void remove_db(const std::string& p) {
@@ -230,18 +239,23 @@ int main(int argc, char** argv) {
               secs_since(t), repeats);
   std::fflush(stdout);
 
-  std::vector<double> raw, eng, js;
+  std::vector<double> raw, eng, js, raw_cpu, eng_cpu;  // events/s; CPU microseconds per event
   std::vector<long> commits;
   bool all_complete = true;
   for (int r = 0; r < repeats; ++r) {
+    double c0 = cpu_seconds();
     raw.push_back(raw_sqlite(in, dir + "/raw.db"));
+    raw_cpu.push_back((cpu_seconds() - c0) * 1e6 / static_cast<double>(events));
     remove_db(dir + "/raw.db");
+    c0 = cpu_seconds();
     auto run = engine_ingest(in, dir + "/engine.db");
+    eng_cpu.push_back((cpu_seconds() - c0) * 1e6 / static_cast<double>(events));
     all_complete &= run.complete;
     eng.push_back(run.events_per_s);
     commits.push_back(run.commits);
-    std::printf("  repeat %d: raw SQLite %.0f events/s, engine %.0f events/s (%ld commits)\n",
-                r + 1, raw.back(), eng.back(), run.commits);
+    std::printf("  repeat %d: raw SQLite %.0f events/s (%.1f CPU us/event), engine %.0f events/s "
+                "(%.1f CPU us/event, all threads; %ld commits)\n",
+                r + 1, raw.back(), raw_cpu.back(), eng.back(), eng_cpu.back(), run.commits);
     std::fflush(stdout);
   }
   if (node) js = stompjs(frames_file, repeats);
@@ -259,6 +273,10 @@ int main(int argc, char** argv) {
                 median(js));
   }
   std::printf("ratio engine / raw SQLite: %.2f (target >= 0.7)\n", eng_m / raw_m);
+  std::printf("CPU per event (user + system, all threads): engine %.1f us, raw SQLite %.1f us "
+              "(ratio raw / engine %.2f: the rate ratio a machine with a free core per thread "
+              "would approach)\n", median(eng_cpu), median(raw_cpu),
+              median(raw_cpu) / median(eng_cpu));
   if (!js.empty()) {
     std::printf("ratio engine / stompjs:    %.2f (target >= 1.0)\n", eng_m / median(js));
   } else if (node) {
