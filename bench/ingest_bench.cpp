@@ -274,8 +274,7 @@ int main(int argc, char** argv) {
   }
   std::printf("ratio engine / raw SQLite: %.2f (target >= 0.7)\n", eng_m / raw_m);
   std::printf("CPU per event (user + system, all threads): engine %.1f us, raw SQLite %.1f us "
-              "(ratio raw / engine %.2f: the rate ratio a machine with a free core per thread "
-              "would approach)\n", median(eng_cpu), median(raw_cpu),
+              "(raw / engine %.2f: the rate ratio if every thread shared one core)\n", median(eng_cpu), median(raw_cpu),
               median(raw_cpu) / median(eng_cpu));
   if (!js.empty()) {
     std::printf("ratio engine / stompjs:    %.2f (target >= 1.0)\n", eng_m / median(js));
