@@ -123,8 +123,11 @@ TEST_CASE("a chat's diff stream replayed onto its first snapshot equals its last
   }));
   REQUIRE(alice->engine().wait_idle(std::chrono::seconds(15)));
 
+  // Each wait above saw a state the one before it did not have, so there is at least one update
+  // per wait; more when commits are not coalesced (alice's pending and sent states, bob's edit
+  // and reaction arriving apart).
   auto updates = rec.updates();
-  REQUIRE(updates.size() >= 7);
+  REQUIRE(updates.size() >= 6);
 
   SECTION("replaying every diff onto the first snapshot gives each snapshot and the last one") {
     ChatSnapshot replayed = *first;
