@@ -29,6 +29,13 @@ struct ChatState {
   bool outbox_known_empty = false;
   bool checking_history = false;
   std::map<std::string, Clock::time_point> in_flight;  // written on this connection, unconfirmed
+  // Who pays for a connection cut (invariant 5: at most 3 sends, and a failed action never
+  // fails the others). A cut loses every frame written behind the one the server choked on, so
+  // only the oldest unconfirmed action of the chat is charged a send, and only when the cut is
+  // not explained by an ERROR naming another action and this chat wrote on that connection.
+  bool wrote = false;        // something was written on the current connection
+  bool charge_next = true;   // the next reconcile charges one send (a restart is a cut too)
+  std::set<std::string> unwritten;  // marked sent, but the socket refused the write
   static inline const char* name = "whisp.chat";
 };
 
@@ -187,12 +194,18 @@ void pump(Self* self) {
           auto& st = self->state;
           bool any = false;
           for (const auto& w : writes) {
-            if (!st.online) break;  // left `sent`: reconciled with history after reconnecting
+            if (!st.online) {  // left `sent`: reconciled with history after reconnecting
+              st.unwritten.insert(w.local_id);
+              continue;
+            }
             st.in_flight[w.local_id] = Clock::now();
+            st.wrote = true;
             any = true;
             self->request(st.ctx->connection, caf::infinite, w)
                 .then([self, id = w.local_id](WriteResult& r) {
-                  if (!r.written) self->state.in_flight.erase(id);
+                  if (r.written) return;
+                  self->state.in_flight.erase(id);
+                  self->state.unwritten.insert(id);
                 });
           }
           if (any) schedule_echo_check(self);
@@ -203,7 +216,8 @@ void pump(Self* self) {
 
 // After a (re)sync: own actions left `sent` without their echo were not found in the history
 // just applied (the store would have confirmed them), so they go back to pending — or fail when
-// they were sent often enough already.
+// they were sent often enough already. `only`: the actions whose echo is overdue on a live
+// connection (each is charged its send); empty: everything a cut left behind (see ChatState).
 void reconcile(Self* self, const std::set<std::string>& only = {}) {
   auto& st = self->state;
   self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
@@ -211,12 +225,20 @@ void reconcile(Self* self, const std::set<std::string>& only = {}) {
         auto& st = self->state;
         prune_in_flight(st, reply.items);
         std::vector<store::LogEntry> entries;
+        bool charge = !only.empty() || st.charge_next;
+        if (only.empty()) st.charge_next = false;
         for (const auto& item : reply.items) {
           const auto& id = item.intent.local_id;
           if (item.state != OutboxItem::State::sent) continue;
           if (!only.empty() && !only.count(id)) continue;
           if (only.empty() && st.in_flight.count(id)) continue;
           st.in_flight.erase(id);
+          bool never_written = st.unwritten.erase(id) > 0;
+          if (only.empty() && (never_written || !charge)) {
+            entries.emplace_back(transition(id, OutboxTransition::State::lost));
+            continue;
+          }
+          if (only.empty()) charge = false;  // the oldest unconfirmed one pays for the cut
           if (item.sends >= st.ctx->max_sends) {
             entries.emplace_back(transition(
                 id, OutboxTransition::State::failed,
@@ -302,6 +324,8 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
       },
       [=](ChatOnline& online) {
         auto& st = self->state;
+        if (!online.online && st.online && st.wrote && !online.explained) st.charge_next = true;
+        st.wrote = false;
         st.online = online.online;
         st.synced = false;
         st.in_flight.clear();

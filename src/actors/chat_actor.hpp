@@ -25,9 +25,11 @@ struct IntentReply {
 struct ChatEvents {
   std::vector<store::LiveEvent> events;
 };
-/// The connection went up (true) or down (false).
+/// The connection went up (true) or down (false). `explained`: it went down after the server
+/// named the action it refused (ERROR with a receipt-id), so no other action caused the cut.
 struct ChatOnline {
   bool online = false;
+  bool explained = false;
 };
 
 /// What every chat actor shares.

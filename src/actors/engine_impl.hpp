@@ -115,6 +115,7 @@ struct Engine::Impl {
   }
 
   Result<std::string> intent(store::LocalIntent intent) {
+    if (auto ok = check_intent(intent); !ok.ok()) return ok.error();
     intent.local_id = new_local_id();
     intent.made_at = now();
     auto reply = ask<actors::IntentReply>(hub, actors::IntentRequest{std::move(intent)}, call_timeout());
@@ -131,32 +132,17 @@ struct Engine::Impl {
     return reply->body.empty() ? std::string("{}") : reply->body;
   }
 
-  // Editing or deleting someone else's message is refused before anything is logged.
-  Status check_own_message(const std::string& chat_id, const ItemRef& ref) {
-    store::Target target;
-    (ref.local ? target.local_id : target.message_id) = ref.id;
-    std::optional<store::Store::MessageInfo> info;
-    std::optional<Error> error;
-    actors::StoreRead read{[&, target](const store::Store& s) {
-      auto r = s.find_message(chat_id, target);
-      if (r.ok()) {
-        info = *r;
-      } else {
-        error = r.error();
-      }
-    }};
+  // An action naming a chat, message or reaction the store does not know, or someone else's
+  // message to edit or delete, is refused before anything is logged (one read on the writer, so
+  // it sees every intent committed before it).
+  Status check_intent(const store::LocalIntent& intent) {
+    // Shared, not captured by reference: after a timeout the read may still run on the writer.
+    auto verdict = std::make_shared<std::optional<Status>>();
+    actors::StoreRead read{[verdict, intent](const store::Store& s) { *verdict = s.check_intent(intent); }};
     auto done = ask<actors::Done>(writer, std::move(read), call_timeout());
     if (!done.ok()) return done.error();
-    if (error) return *error;
-    if (!info) {
-      return Error{ErrorCode::not_found, "message " + ref.id + " is not known in chat " + chat_id};
-    }
-    if (info->deleted) return Error{ErrorCode::rejected, "message " + ref.id + " was deleted"};
-    if (info->sender_id != user_id) {
-      return Error{ErrorCode::rejected,
-                   "message " + ref.id + " was sent by " + info->sender_id + ", not by you"};
-    }
-    return Ok{};
+    if (!*verdict) return Error{ErrorCode::closed, "engine: the store could not be read"};
+    return **verdict;
   }
 
   void stop() {

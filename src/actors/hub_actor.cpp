@@ -18,6 +18,7 @@ struct HubState {
   bool online = false;
   bool pass_done = false;
   std::set<std::string> synced;  // chats backfilled on this connection
+  bool rejected = false;          // an ERROR named an action: the coming close is its doing
   static inline const char* name = "whisp.hub";
 };
 
@@ -48,7 +49,8 @@ void on_connection(Self* self, const ConnectionEvent& event) {
     st.signals->synced = false;
     self->send(st.ctx->sync, online ? caf::atom_value(online_atom::value)
                                     : caf::atom_value(offline_atom::value));
-    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online});
+    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online, st.rejected});
+    st.rejected = false;
   }
   st.signals->bump();
 }
@@ -91,6 +93,7 @@ caf::behavior hub(Self* self) {
       },
       [=](const ConnectionEvent& event) { on_connection(self, event); },
       [=](ActionRejected& rejected) {
+        self->state.rejected = true;
         self->send(chat_actor(self, rejected.chat_id), std::move(rejected));
       },
       [=](IntentRequest& request) {

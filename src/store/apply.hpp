@@ -89,6 +89,8 @@ class Applier {
   void apply_history(const HistoryPage& h, CommitInfo& info);
   void apply_chats(const ChatsPage& c, CommitInfo& info);
   void apply_members(const MembersPage& m, CommitInfo& info);
+  // Delivers own sent unreacts of the reactions on a message that are not in `still_there`.
+  void confirm_unreacts(std::int64_t msg_key, const std::set<std::string>& still_there);
   void record_segment(std::int64_t chat_key, std::int64_t lo_ts, const std::string& lo_id,
                       std::int64_t hi_ts, const std::string& hi_id, bool from_start);
 

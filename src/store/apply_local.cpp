@@ -215,15 +215,20 @@ void Applier::apply_transition(const OutboxTransition& t, CommitInfo& info) {
   q.reset();
   if (state == kOutboxDelivered || state == kFailed) return;  // final states
   int next = state;
-  bool count_send = false;
+  int count = 0;
   switch (t.state) {
-    case OutboxTransition::State::sent: next = kSent; count_send = true; break;
+    case OutboxTransition::State::sent: next = kSent; count = 1; break;
     case OutboxTransition::State::failed: next = kFailed; break;
     case OutboxTransition::State::resend: next = kPending; break;
+    case OutboxTransition::State::lost:
+      if (state != kSent) return;  // only a send can be lost
+      next = kPending;
+      count = -1;
+      break;
   }
-  auto& u = stmt("UPDATE outbox SET state=?, sends=sends+?, reason=? WHERE local_id=?");
+  auto& u = stmt("UPDATE outbox SET state=?, sends=MAX(sends+?, 0), reason=? WHERE local_id=?");
   u.bind(1, next);
-  u.bind(2, count_send ? 1 : 0);
+  u.bind(2, count);
   u.bind(3, next == kFailed ? t.reason : std::string());
   u.bind(4, t.local_id);
   u.exec();

@@ -74,6 +74,14 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
       d.bind(1, key);
       d.exec();
     }
+    // Own edits and unreacts whose echo was lost are confirmed by what the page shows: the
+    // message carries the edited text, the reaction is no longer on it (invariant 5).
+    if (m->edited && m->sender_id == self_id_) {
+      while (auto local = match_outbox(ch->key, kEdit, m->content, m->message_id)) {
+        deliver(*local, m->message_id);
+      }
+    }
+    confirm_unreacts(row->key, page_reactions);
   }
 
   // The range the page covers: [oldest, newest] of the page, or [oldest, before); a short page
@@ -113,12 +121,57 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
     u.bind(1, key);
     u.exec();
   }
+  // Own deletions whose echo was lost: their message lies in the range and the page lacks it.
+  // (Its reactions went with it.)
+  std::vector<std::pair<std::string, std::int64_t>> deleted_targets;
+  {
+    auto& q = stmt(
+        "SELECT o.local_id, m.msg_key, m.ts, m.message_id FROM outbox o JOIN messages m ON "
+        "m.chat_key=o.chat_key AND m.message_id=o.target_id WHERE o.chat_key=? AND o.kind=? "
+        "AND o.state=? AND m.ts IS NOT NULL");
+    q.bind(1, ch->key);
+    q.bind(2, kDelete);
+    q.bind(3, kSent);
+    while (q.executeStep()) {
+      Pos p{q.getColumn(2).getInt64(), q.getColumn(3).getString()};
+      if (lo && p < *lo) continue;
+      if (hi && (hi_inclusive ? *hi < p : *hi <= p)) continue;
+      if (in_page.count(p.id)) continue;
+      deleted_targets.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
+    }
+  }
+  for (const auto& [local, msg_key] : deleted_targets) {
+    auto& q = stmt("SELECT message_id FROM messages WHERE msg_key=?");
+    q.bind(1, msg_key);
+    std::string id = q.executeStep() ? q.getColumn(0).getString() : std::string();
+    q.reset();
+    deliver(local, id);
+    confirm_unreacts(msg_key, {});
+  }
   if (hi) {
     Pos l = lo ? *lo : Pos{INT64_MIN, ""};
     record_segment(ch->key, l.ts, l.id, hi->ts, hi->id, from_start);
   } else if (msgs.empty() && from_start) {
     record_segment(ch->key, INT64_MIN, "", INT64_MAX, "", true);
   }
+}
+
+void Applier::confirm_unreacts(std::int64_t msg_key, const std::set<std::string>& still_there) {
+  std::vector<std::pair<std::string, std::string>> confirmed;
+  {
+    auto& q = stmt(
+        "SELECT o.local_id, o.target_id FROM outbox o JOIN reactions r ON "
+        "r.chat_key=o.chat_key AND r.reaction_id=o.target_id WHERE r.msg_key=? AND o.kind=? AND "
+        "o.state=?");
+    q.bind(1, msg_key);
+    q.bind(2, kUnreact);
+    q.bind(3, kSent);
+    while (q.executeStep()) {
+      std::string reaction = q.getColumn(1).getString();
+      if (!still_there.count(reaction)) confirmed.emplace_back(q.getColumn(0).getString(), reaction);
+    }
+  }
+  for (const auto& [local, reaction] : confirmed) deliver(local, reaction);
 }
 
 void Applier::record_segment(std::int64_t chat_key, std::int64_t lo_ts, const std::string& lo_id,

@@ -80,6 +80,7 @@ const char* state_name(OutboxTransition::State s) {
     case OutboxTransition::State::sent: return "sent";
     case OutboxTransition::State::failed: return "failed";
     case OutboxTransition::State::resend: return "resend";
+    case OutboxTransition::State::lost: return "lost";
   }
   return "sent";
 }
@@ -295,6 +296,8 @@ Result<LogEntry> decode_outbox(const Reader& r) {
     t.state = OutboxTransition::State::failed;
   } else if (state == "resend") {
     t.state = OutboxTransition::State::resend;
+  } else if (state == "lost") {
+    t.state = OutboxTransition::State::lost;
   } else {
     return r.err(ErrorCode::invalid_value, "state", "unknown state \"" + state + "\"");
   }

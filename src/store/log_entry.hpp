@@ -73,7 +73,10 @@ struct LocalIntent {
 /// Delivery progress of an own action (invariant 5). `delivered` is not here: it is derived
 /// by apply from the echo or from history.
 struct OutboxTransition {
-  enum class State { sent, failed, resend };  // resend: back to pending after a disconnect
+  // resend: back to pending after a disconnect or an echo timeout, the send counted.
+  // lost: back to pending, the send not counted: it was lost to a connection cut this action did
+  // not cause (frames written behind the culprit, or never written at all).
+  enum class State { sent, failed, resend, lost };
   std::string local_id;
   State state = State::sent;
   std::string reason;  // for failed

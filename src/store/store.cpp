@@ -262,4 +262,78 @@ Result<std::optional<Store::MessageInfo>> Store::find_message(const std::string&
   }
 }
 
+Status Store::check_intent(const LocalIntent& intent) const {
+  using namespace intent;
+  const std::string& chat_id = std::visit([](const auto& w) -> const std::string& { return w.chat_id; },
+                                          intent.what);
+  auto refused = [](ErrorCode code, std::string why) { return Status(Error{code, std::move(why)}); };
+  try {
+    SQLite::Database& db = *impl_->db;
+    SQLite::Statement c(db, "SELECT deleted, hidden FROM chats WHERE chat_id=?");
+    c.bind(1, chat_id);
+    if (!c.executeStep()) {
+      return refused(ErrorCode::invalid_argument, "chatId: chat " + chat_id + " is not known");
+    }
+    if (c.getColumn(0).getInt() != 0) {
+      return refused(ErrorCode::rejected, "chatId: chat " + chat_id + " was deleted");
+    }
+    if (c.getColumn(1).getInt() != 0) {
+      return refused(ErrorCode::rejected,
+                     "chatId: chat " + chat_id + " is no longer one of yours (left or removed)");
+    }
+    const Target* message = nullptr;
+    bool own_only = false;
+    if (auto* r = std::get_if<Reply>(&intent.what)) message = &r->parent;
+    if (auto* e = std::get_if<Edit>(&intent.what)) message = &e->target, own_only = true;
+    if (auto* d = std::get_if<Delete>(&intent.what)) message = &d->target, own_only = true;
+    if (auto* r = std::get_if<React>(&intent.what)) message = &r->target;
+    Target read_target;
+    if (auto* m = std::get_if<MarkRead>(&intent.what)) {
+      read_target.message_id = m->message_id;
+      message = &read_target;
+    }
+    if (message) {
+      const std::string& id = message->message_id ? *message->message_id : message->local_id.value_or("");
+      const char* field = message->message_id ? "messageId" : "localId";
+      auto info = find_message(chat_id, *message);
+      if (!info.ok()) return info.error();
+      if (!*info || id.empty()) {
+        return refused(ErrorCode::invalid_argument,
+                       std::string(field) + ": message " + id + " is not known in chat " + chat_id);
+      }
+      if (own_only && (*info)->deleted) {
+        return refused(ErrorCode::rejected, std::string(field) + ": message " + id + " was deleted");
+      }
+      if (own_only && (*info)->sender_id != impl_->self_id) {
+        return refused(ErrorCode::rejected, std::string(field) + ": message " + id + " was sent by " +
+                                                (*info)->sender_id + ", not by you");
+      }
+    }
+    if (auto* u = std::get_if<Unreact>(&intent.what)) {
+      const auto& ref = u->reaction;
+      const std::string& id = ref.message_id ? *ref.message_id : ref.local_id.value_or("");
+      const char* field = ref.message_id ? "reactionId" : "localId";
+      SQLite::Statement q(db,
+                          std::string("SELECT u.user_id, r.deleted FROM reactions r JOIN chats c "
+                                      "ON c.chat_key=r.chat_key LEFT JOIN users u ON "
+                                      "u.user_key=r.sender_key WHERE c.chat_id=?1 AND ") +
+                              (ref.message_id ? "r.reaction_id=?2" : "r.local_id=?2"));
+      q.bind(1, chat_id);
+      q.bind(2, id);
+      if (id.empty() || !q.executeStep() || q.getColumn(1).getInt() != 0) {
+        return refused(ErrorCode::invalid_argument,
+                       std::string(field) + ": reaction " + id + " is not known in chat " + chat_id);
+      }
+      std::string sender = q.getColumn(0).isNull() ? "" : q.getColumn(0).getString();
+      if (sender != impl_->self_id) {
+        return refused(ErrorCode::rejected, std::string(field) + ": reaction " + id +
+                                                " was made by " + sender + ", not by you");
+      }
+    }
+    return Ok{};
+  } catch (const std::exception& e) {
+    return storage("check_intent", e);
+  }
+}
+
 }  // namespace whisp::store

@@ -89,6 +89,13 @@ class Store {
   Result<std::optional<MessageInfo>> find_message(const std::string& chat_id,
                                                   const Target& ref) const;
 
+  /// Whether an intent names what the store knows, before it is logged: the chat (present, not
+  /// deleted, not left), and its target — a message with content (an own one, not deleted, for
+  /// an edit or a deletion), an own reaction for an unreact. invalid_argument naming the unknown
+  /// id, or rejected (someone else's message or reaction, a deleted message). Cost: two or three
+  /// indexed lookups.
+  Status check_intent(const LocalIntent& intent) const;
+
   /// The server id of an own item by local id, once delivered.
   Result<std::optional<std::string>> server_id_of(const std::string& local_id) const;
 

@@ -66,10 +66,7 @@ bool all_sent_once(test::TestEngine& e, const std::string& chat) {
 
 }  // namespace
 
-// [!mayfail] until the engine bug behind its intermittent failure is fixed (issue-6 report: under
-// dropEvery an own reaction confirmed on the server was missing from an engine's snapshot).
-TEST_CASE("messages and reactions made around each fault switch arrive exactly once everywhere",
-          "[!mayfail]") {
+TEST_CASE("messages and reactions made around each fault switch arrive exactly once everywhere") {
   const auto seed = test_seed();
   for (const auto& sw : switches()) {
     DYNAMIC_SECTION("fault " << sw.name) {
@@ -111,10 +108,9 @@ TEST_CASE("messages and reactions made around each fault switch arrive exactly o
         emojis.push_back(emoji);
       }
       // The fault stays on until it surely hit: for the faults that close sockets, until the
-      // first close (a close also loses the frames written behind the action that caused it,
-      // and each loss counts as one of an action's 3 sends: see the issue-6 report); for the
-      // others, until every message went on the wire once. Then it is lifted and the engines
-      // recover within their 3 sends.
+      // first close; for the others, until every message went on the wire once. Then it is
+      // lifted and the engines recover within their 3 sends (a close charges a send only to the
+      // oldest unconfirmed action of each chat, not to the frames lost behind it).
       if (sw.drops) {
         REQUIRE(alice->wait([&] {
           return disconnects(*alice) + disconnects(*bob) > 0 ||
