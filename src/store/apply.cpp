@@ -219,15 +219,13 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
 void Applier::on_edit(const Chat& chat, const event::EditMsg& e) {
   Msg m = msg_or_placeholder(chat.key, e.message_id);
   if (m.flags & kDeleted) return;
-  bool own_echo = false;
   if (e.sender_id == self_id_) {
     if (auto local = match_outbox(chat.key, kEdit, e.text, e.message_id)) {
       deliver(*local, e.message_id);
-      own_echo = true;
     }
   }
-  // The echo of an own edit replaces the optimistic one (same text, the server's editedAt).
-  merge_edit(m.key, e.text, e.edited_at.micros, e.edited_at.text, own_echo);
+  // The server's edit fact; the own overlay, if this was its echo, went with deliver().
+  merge_edit(m.key, e.text, e.edited_at.micros, e.edited_at.text, false);
 }
 
 void Applier::on_delete(const Chat& chat, const event::DeleteMsg& e) {
@@ -239,7 +237,8 @@ void Applier::on_delete(const Chat& chat, const event::DeleteMsg& e) {
   }
   if (m.flags & kDeleted) return;
   auto& u = stmt(
-      "UPDATE messages SET flags=flags|2, text=NULL, edit_text=NULL, reply_text=NULL "
+      "UPDATE messages SET flags=flags|2, text=NULL, edit_text=NULL, reply_text=NULL, "
+      "pending_edit=NULL, pending_edit_at_text=NULL "
       "WHERE msg_key=?");
   u.bind(1, m.key);
   u.exec();

@@ -91,6 +91,9 @@ class Applier {
   void apply_members(const MembersPage& m, CommitInfo& info);
   // Delivers own sent unreacts of the reactions on a message that are not in `still_there`.
   void confirm_unreacts(std::int64_t msg_key, const std::set<std::string>& still_there);
+  // Recomputes a message's own-edit overlay after the edit `edit_local_id` was delivered or
+  // failed: the newest own edit still pending or sent, or none (the server's edit shows).
+  void refresh_pending_edit(const std::string& edit_local_id);
   void record_segment(std::int64_t chat_key, std::int64_t lo_ts, const std::string& lo_id,
                       std::int64_t hi_ts, const std::string& hi_id, bool from_start);
 

@@ -19,11 +19,40 @@ std::optional<std::string> Applier::match_outbox(std::int64_t chat_key, int kind
   return q.getColumn(0).getString();
 }
 
+void Applier::refresh_pending_edit(const std::string& edit_local_id) {
+  auto& q = stmt(
+      "SELECT m.msg_key, m.message_id, m.local_id, m.chat_key FROM outbox o JOIN messages m ON "
+      "m.chat_key=o.chat_key AND (m.message_id=o.target_id OR m.local_id=o.target_local) "
+      "WHERE o.local_id=? AND o.kind=?");
+  q.bind(1, edit_local_id);
+  q.bind(2, kEdit);
+  if (!q.executeStep()) return;
+  std::int64_t msg_key = q.getColumn(0).getInt64();
+  std::string message_id = q.getColumn(1).isNull() ? "" : q.getColumn(1).getString();
+  std::string local_id = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();
+  std::int64_t chat_key = q.getColumn(3).getInt64();
+  q.reset();
+  // The newest own edit still on its way, if any, stays shown.
+  auto& u = stmt(
+      "UPDATE messages SET pending_edit=(SELECT match_text FROM outbox WHERE chat_key=?5 AND "
+      "kind=?1 AND state IN (1,2) AND (target_id=?2 OR target_local=?3) ORDER BY seq DESC "
+      "LIMIT 1), pending_edit_at_text=CASE WHEN EXISTS(SELECT 1 FROM outbox WHERE chat_key=?5 "
+      "AND kind=?1 AND state IN (1,2) AND (target_id=?2 OR target_local=?3)) THEN "
+      "pending_edit_at_text END WHERE msg_key=?4");
+  u.bind(1, kEdit);
+  u.bind(2, message_id);
+  u.bind(3, local_id);
+  u.bind(4, msg_key);
+  u.bind(5, chat_key);
+  u.exec();
+}
+
 void Applier::deliver(const std::string& local_id, const std::string& server_id) {
   auto& u = stmt("UPDATE outbox SET state=4, server_id=? WHERE local_id=?");
   u.bind(1, server_id);
   u.bind(2, local_id);
   u.exec();
+  refresh_pending_edit(local_id);
   // Intents aimed at this local id now resolve to the server id.
   auto& t = stmt("UPDATE outbox SET target_id=? WHERE target_local=? AND target_id IS NULL");
   t.bind(1, server_id);
@@ -91,7 +120,7 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
             if (parent) {
               auto& q = stmt(
                   "SELECT m.message_id, m.local_id, u.user_id, "
-                  "COALESCE(m.edit_text, m.text) FROM messages m LEFT JOIN users u "
+                  "COALESCE(m.pending_edit, m.edit_text, m.text) FROM messages m LEFT JOIN users u "
                   "ON u.user_key=m.sender_key WHERE m.msg_key=?");
               q.bind(1, parent->key);
               if (q.executeStep()) {
@@ -132,10 +161,16 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
           if (m->flags & kDeleted) return fail("message deleted");
           if constexpr (std::is_same_v<T, intent::Edit>) {
             row.match_text = w.text;
-            merge_edit(m->key, w.text, li.made_at.micros, li.made_at.text, true);
+            // An overlay until the server confirms it: a failed edit falls back to the server's.
+            auto& u = stmt("UPDATE messages SET pending_edit=?, pending_edit_at_text=? WHERE msg_key=?");
+            u.bind(1, w.text);
+            u.bind(2, li.made_at.text);
+            u.bind(3, m->key);
+            u.exec();
           } else {
             auto& u = stmt(
-                "UPDATE messages SET flags=flags|2, text=NULL, edit_text=NULL, reply_text=NULL "
+                "UPDATE messages SET flags=flags|2, text=NULL, edit_text=NULL, reply_text=NULL, "
+                "pending_edit=NULL, pending_edit_at_text=NULL "
                 "WHERE msg_key=?");
             u.bind(1, m->key);
             u.exec();
@@ -232,6 +267,7 @@ void Applier::apply_transition(const OutboxTransition& t, CommitInfo& info) {
   u.bind(3, next == kFailed ? t.reason : std::string());
   u.bind(4, t.local_id);
   u.exec();
+  if (kind == kEdit && next == kFailed) refresh_pending_edit(t.local_id);
   if (kind == kSend || kind == kReply) {
     auto& m = stmt("UPDATE messages SET status=? WHERE local_id=? AND message_id IS NULL");
     m.bind(1, next);

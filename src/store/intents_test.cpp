@@ -214,3 +214,42 @@ TEST_CASE("an own message found in a history page is delivered", "[intents]") {
   CHECK(*v.local_id == "L1");
   CHECK(v.status == MessageStatus::delivered);
 }
+
+TEST_CASE("a failed own edit rolls back to the server's text; a later pending edit stays shown",
+          "[intents]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", kSelf, "m1", "original", 1),
+                  edit("c1", kSelf, "m1", "server edit", at(2)),
+                  intent_of("L1", intent::Edit{"c1", server("m1"), "first try"}, 10)});
+  auto shown = [&] { return find_chat(snapshot_of(*store), "c1")->messages.at(0); };
+  CHECK(shown().text == "first try");
+  CHECK(shown().edited);
+  CHECK(*shown().edited_at == at(10).text);
+
+  SECTION("the edit alone fails: the server's edit shows again") {
+    commit(*store, {moved("L1", kSent),
+                    moved("L1", OutboxTransition::State::failed, "not confirmed")});
+    CHECK(shown().text == "server edit");
+    CHECK(*shown().edited_at == at(2).text);
+  }
+  SECTION("an earlier edit fails while a later one is on its way: the later one shows") {
+    commit(*store, {intent_of("L2", intent::Edit{"c1", server("m1"), "second try"}, 11),
+                    moved("L1", OutboxTransition::State::failed, "rejected")});
+    CHECK(shown().text == "second try");
+    SECTION("and its echo makes it the server's edit") {
+      commit(*store, {moved("L2", kSent), edit("c1", kSelf, "m1", "second try", at(12))});
+      CHECK(shown().text == "second try");
+      CHECK(*shown().edited_at == at(12).text);
+      CHECK(store->outbox()->empty());
+    }
+  }
+  SECTION("an unedited message falls back to its original text, not edited") {
+    commit(*store, {send("c1", kSelf, "m2", "plain", 3),
+                    intent_of("L3", intent::Edit{"c1", server("m2"), "oops"}, 13),
+                    moved("L3", OutboxTransition::State::failed, "rejected")});
+    const auto* m = find_message(*find_chat(snapshot_of(*store), "c1"), "m2");
+    REQUIRE(m);
+    CHECK(m->text == "plain");
+    CHECK_FALSE(m->edited);
+  }
+}

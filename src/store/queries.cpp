@@ -13,8 +13,10 @@ namespace whisp::store {
 namespace {
 
 const char* const kMessageSelect =
-    "SELECT m.msg_key, m.message_id, m.local_id, u.user_id, COALESCE(m.edit_text, m.text), "
-    "m.ts_text, m.ts, m.edit_text IS NOT NULL, m.edit_at_text, m.flags, m.reply_id, "
+    "SELECT m.msg_key, m.message_id, m.local_id, u.user_id, "
+    "COALESCE(m.pending_edit, m.edit_text, m.text), m.ts_text, m.ts, "
+    "m.pending_edit IS NOT NULL OR m.edit_text IS NOT NULL, "
+    "COALESCE(m.pending_edit_at_text, m.edit_at_text), m.flags, m.reply_id, "
     "m.reply_sender, m.reply_text, m.status, o.reason "
     "FROM messages m LEFT JOIN users u ON u.user_key=m.sender_key "
     "LEFT JOIN outbox o ON o.local_id=m.local_id "

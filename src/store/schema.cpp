@@ -109,7 +109,15 @@ void migrate(SQLite::Database& db) {
     db.exec(kSchemaV1);
     version = 1;
   }
-  // Future migrations: if (version == 1) { ...; version = 2; }
+  if (version == 1) {
+    // Version 2: an own edit not yet confirmed is an overlay (pending_edit) over the server's
+    // edit fact, so a failed edit rolls back to what the server holds. A v1 file keeps its
+    // optimistic edits in edit_text; `whisp-replay` of its log rebuilds them as overlays.
+    db.exec(
+        "ALTER TABLE messages ADD COLUMN pending_edit TEXT;"
+        "ALTER TABLE messages ADD COLUMN pending_edit_at_text TEXT;");
+    version = 2;
+  }
   db.exec("PRAGMA user_version=" + std::to_string(version));
   tx.commit();
 }
