@@ -126,13 +126,13 @@ Result<std::unique_ptr<EngineRig>> EngineRig::start(const std::string& db_path,
   };
   impl->notifier = actors::spawn_notifier(sys, std::move(callbacks));
   impl->writer = actors::spawn_writer(sys, std::move(store).value(), impl->notifier);
-  impl->hub = actors::spawn_hub(sys);
+  impl->hub = actors::spawn_hub(sys, impl->signals);
   auto ctx = std::make_shared<actors::ChatContext>();
   ctx->writer = impl->writer;
   ctx->notifier = impl->notifier;
   ctx->typing = std::make_shared<actors::TypingBoard>();
   ctx->self_id = self_user_id;
-  caf::anon_send(impl->hub, actors::HubSetup{std::move(ctx), impl->signals});
+  caf::anon_send(impl->hub, actors::HubSetup{std::move(ctx)});
   impl->feeder = sys.spawn(feeder, impl->hub, impl->notifier, impl->skipped);
   impl->base_running = sys.registry().running();
   return std::unique_ptr<EngineRig>(new EngineRig(std::move(impl)));

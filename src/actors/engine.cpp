@@ -134,7 +134,7 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
   }
   impl->reader = std::move(reader).value();
   impl->writer = spawn_writer(sys, std::move(store).value(), impl->notifier);
-  impl->hub = spawn_hub(sys);
+  impl->hub = spawn_hub(sys, impl->signals);
 
   SyncOptions sync_options;
   sync_options.initial_depth = cfg.initial_history_depth;
@@ -162,7 +162,7 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
   ctx->echo_timeout = cfg.echo_timeout;
   ctx->max_sends = cfg.max_sends;
   ctx->max_frame_bytes = cfg.max_frame_bytes;
-  caf::anon_send(impl->hub, HubSetup{std::move(ctx), impl->signals});
+  caf::anon_send(impl->hub, HubSetup{std::move(ctx)});
   caf::anon_send(impl->connection, start_atom::value);
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }

@@ -71,12 +71,10 @@ void on_pass_done(Self* self) {
       });
 }
 
-caf::behavior hub(Self* self) {
+caf::behavior hub(Self* self, std::shared_ptr<EngineSignals> signals) {
+  self->state.signals = std::move(signals);
   return {
-      [=](HubSetup& setup) {
-        self->state.ctx = std::move(setup.context);
-        self->state.signals = std::move(setup.signals);
-      },
+      [=](HubSetup& setup) { self->state.ctx = std::move(setup.context); },
       [=](IncomingEvents& incoming) {
         // One message per chat per chunk, events in arrival order.
         std::unordered_map<std::string, ChatEvents> by_chat;
@@ -120,6 +118,10 @@ caf::behavior hub(Self* self) {
 
 }  // namespace
 
-caf::actor spawn_hub(caf::actor_system& system) { return system.spawn(hub); }
+// Spawned with an argument: CAF 0.17 dereferences a null argument tuple for actors spawned
+// without any (undefined behaviour that UBSan reports).
+caf::actor spawn_hub(caf::actor_system& system, std::shared_ptr<EngineSignals> signals) {
+  return system.spawn(hub, std::move(signals));
+}
 
 }  // namespace whisp::actors

@@ -29,7 +29,6 @@ struct EngineSignals {
 /// Sent once, before anything else: the context chat actors share.
 struct HubSetup {
   std::shared_ptr<const ChatContext> context;
-  std::shared_ptr<EngineSignals> signals;
 };
 /// Fire-and-forget: the user is typing in a chat.
 struct TypingRequest {
@@ -39,7 +38,8 @@ struct TypingRequest {
 /// Messages: HubSetup, IncomingEvents, ConnectionEvent, ActionRejected, IntentRequest
 /// (delegated to the chat actor, which replies), TypingRequest, (synced_atom, chat_id),
 /// synced_atom (the pass is over).
-caf::actor spawn_hub(caf::actor_system& system);
+/// `signals`: where the hub publishes connection and sync state for Engine::wait_idle.
+caf::actor spawn_hub(caf::actor_system& system, std::shared_ptr<EngineSignals> signals);
 
 }  // namespace whisp::actors
 

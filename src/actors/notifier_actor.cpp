@@ -22,7 +22,9 @@ void call(const F& f, const Arg& arg, const char* what) {
 }  // namespace
 
 caf::actor spawn_notifier(caf::actor_system& system, Callbacks callbacks) {
-  return system.spawn<caf::detached>([callbacks](caf::event_based_actor*) -> caf::behavior {
+  // The callbacks travel as a spawn argument, not a capture: CAF 0.17 dereferences a null
+  // argument tuple for actors spawned without any (undefined behaviour that UBSan reports).
+  auto body = [](caf::event_based_actor*, Callbacks callbacks) -> caf::behavior {
     return {
         [callbacks](const Change& change) { call(callbacks.on_change, change, "change"); },
         [callbacks](const ConnectionEvent& event) {
@@ -31,7 +33,8 @@ caf::actor spawn_notifier(caf::actor_system& system, Callbacks callbacks) {
         [callbacks](const Error& error) { call(callbacks.on_error, error, "error"); },
         [callbacks](const Tokens& tokens) { call(callbacks.on_tokens, tokens, "tokens"); },
     };
-  });
+  };
+  return system.spawn<caf::detached>(body, std::move(callbacks));
 }
 
 }  // namespace whisp::actors
