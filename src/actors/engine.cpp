@@ -256,7 +256,23 @@ Result<std::string> Engine::create_chat(const std::string& name,
       names.push_back(impl_->own_username);
     }
   }
-  return impl_->rest("POST", "/api/chat/createChat", rest::encode(rest::CreateChatRequest{name, names}));
+  auto body = impl_->rest("POST", "/api/chat/createChat", rest::encode(rest::CreateChatRequest{name, names}));
+  if (!body.ok()) return body;
+  // The new chat is known to the store before this returns, so an action on it right away is
+  // accepted; its NEW_CHAT event, arriving later, changes nothing more.
+  auto details = rest::decode_chat_details(*body);
+  if (!details.ok()) {
+    return Error{details.error().code, "createChat reply: " + details.error().message};
+  }
+  store::ChatsPage entry;
+  entry.page = store::ChatsPage::kCreated;
+  entry.size = 1;
+  entry.chats.chats.push_back(std::move(details).value());
+  auto committed = impl_->ask<CommitReply>(impl_->writer, CommitRequest{{std::move(entry)}},
+                                           impl_->call_timeout());
+  if (!committed.ok()) return committed.error();
+  if (committed->error) return *committed->error;
+  return body;
 }
 
 Result<std::string> Engine::add_user(const std::string& chat_id, const std::string& username) {

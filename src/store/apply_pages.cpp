@@ -77,8 +77,32 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
     // Own edits and unreacts whose echo was lost are confirmed by what the page shows: the
     // message carries the edited text, the reaction is no longer on it (invariant 5).
     if (m->edited && m->sender_id == self_id_) {
-      while (auto local = match_outbox(ch->key, kEdit, m->content, m->message_id)) {
-        deliver(*local, m->message_id);
+      // The newest sent edit with the page's text is confirmed, and the older sent ones with
+      // it: resending them would put an older text back.
+      auto& q = stmt(
+          "SELECT MAX(seq) FROM outbox WHERE chat_key=? AND kind=? AND state=? AND target_id=? "
+          "AND match_text=?");
+      q.bind(1, ch->key);
+      q.bind(2, kEdit);
+      q.bind(3, kSent);
+      q.bind(4, m->message_id);
+      q.bind(5, m->content);
+      std::optional<std::int64_t> newest;
+      if (q.executeStep() && !q.getColumn(0).isNull()) newest = q.getColumn(0).getInt64();
+      q.reset();
+      if (newest) {
+        std::vector<std::string> confirmed;
+        auto& e = stmt(
+            "SELECT local_id FROM outbox WHERE chat_key=? AND kind=? AND state=? AND target_id=? "
+            "AND seq<=?");
+        e.bind(1, ch->key);
+        e.bind(2, kEdit);
+        e.bind(3, kSent);
+        e.bind(4, m->message_id);
+        e.bind(5, *newest);
+        while (e.executeStep()) confirmed.push_back(e.getColumn(0).getString());
+        e.reset();
+        for (const auto& local : confirmed) deliver(local, m->message_id);
       }
     }
     confirm_unreacts(row->key, page_reactions);
@@ -120,6 +144,7 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
     auto& u = stmt("UPDATE messages SET flags=flags|4 WHERE msg_key=?");
     u.bind(1, key);
     u.exec();
+    confirm_unreacts(key, {});  // its reactions went with it
   }
   // Own deletions whose echo was lost: their message lies in the range and the page lacks it.
   // (Its reactions went with it.)

@@ -31,7 +31,9 @@ struct HistoryPage {
 
 /// A getChats result. `complete` is true when this page set ended the listing (the last page
 /// of a full pass): then a known chat absent from all pages of the pass has vanished.
+/// `page` kCreated: the reply of the user's own createChat (one chat, never complete).
 struct ChatsPage {
+  static constexpr int kCreated = -1;
   int page = 0;
   int size = 20;
   bool complete = false;

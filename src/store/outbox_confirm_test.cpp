@@ -330,10 +330,8 @@ TEST_CASE("an own unreact aimed at its reaction's local id is confirmed by a pag
   require_delivered(*store, "L2", "r1");
 }
 
-// Fails at cc864f6: confirm_unreacts runs only for messages in the page and for targets of own
-// sent deletions, not for the messages a page finds gone (kGone).
 TEST_CASE("an own unreact whose reaction's message is absent from a covering page is confirmed",
-          "[outbox][pages][!mayfail]") {
+          "[outbox][pages]") {
   auto store = memory_store();
   commit(*store, {send("c1", "u-a", "m0", "zero", 10), send("c1", "u-a", "m1", "theirs", 20),
                   send("c1", "u-a", "m2", "two", 30), react("c1", kSelf, "r1", "+1", "m1"),

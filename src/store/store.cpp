@@ -282,7 +282,7 @@ Status Store::check_intent(const LocalIntent& intent) const {
                      "chatId: chat " + chat_id + " is no longer one of yours (left or removed)");
     }
     const Target* message = nullptr;
-    bool own_only = false;
+    bool own_only = false;  // edit, delete: besides known, an own message not deleted
     if (auto* r = std::get_if<Reply>(&intent.what)) message = &r->parent;
     if (auto* e = std::get_if<Edit>(&intent.what)) message = &e->target, own_only = true;
     if (auto* d = std::get_if<Delete>(&intent.what)) message = &d->target, own_only = true;
@@ -301,7 +301,7 @@ Status Store::check_intent(const LocalIntent& intent) const {
         return refused(ErrorCode::invalid_argument,
                        std::string(field) + ": message " + id + " is not known in chat " + chat_id);
       }
-      if (own_only && (*info)->deleted) {
+      if ((*info)->deleted) {
         return refused(ErrorCode::rejected, std::string(field) + ": message " + id + " was deleted");
       }
       if (own_only && (*info)->sender_id != impl_->self_id) {

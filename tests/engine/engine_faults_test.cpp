@@ -180,12 +180,28 @@ TEST_CASE("a server ERROR is reported, the action fails, and the engine reconnec
   TempDir dir;
   auto alice = TestEngine::start(*server, "alice", dir.file("alice.db"));
   REQUIRE(alice->engine().wait_idle(seconds(15)));
+  auto bob = TestEngine::start(*server, "bob", dir.file("bob.db"));
+  REQUIRE(bob->engine().wait_idle(seconds(15)));
   const std::string chat = server->seeded_chat_id();
   devserver::FaultUpdate faults;
   faults.reject_mode = devserver::RejectMode::error;
   server->set_faults(faults);
-  // The server cannot carry out a read of a message it does not have.
-  REQUIRE(alice->engine().mark_read(chat, "00000000-0000-4000-8000-000000000000").ok());
+  // Bob deletes his message while alice is offline; her reaction to it, made offline, is one
+  // the server cannot carry out (the engine refuses ids it does not know before they are sent).
+  const std::string text = "Hey alice, glad to be here";
+  auto doc = alice->snapshot(chat);
+  const auto* in_chat = find_chat(doc, chat);
+  REQUIRE(in_chat);
+  const auto* doomed = find_message(*in_chat, text);
+  REQUIRE(doomed);
+  const std::string doomed_id = (*doomed)["messageId"].GetString();
+  alice->engine().go_offline();
+  REQUIRE(alice->wait([&] { return alice->engine().connection_state() == ConnectionState::disconnected; }));
+  REQUIRE(bob->engine().delete_message(chat, ItemRef::server(doomed_id)).ok());
+  REQUIRE(bob->engine().wait_idle(seconds(15)));
+  REQUIRE(alice->engine().react(chat, ItemRef::server(doomed_id), "x").ok());
+  const auto online_from = static_cast<std::ptrdiff_t>(alice->connection_event_count());
+  alice->engine().go_online();
   REQUIRE(alice->wait([&] {
     for (const auto& e : alice->errors()) {
       if (e.message.find("server ERROR") != std::string::npos) return true;
@@ -195,7 +211,8 @@ TEST_CASE("a server ERROR is reported, the action fails, and the engine reconnec
   REQUIRE(alice->engine().wait_idle(seconds(20)));  // the failed action does not stay queued
   REQUIRE(alice->engine().send_message(chat, "after an ERROR").ok());
   REQUIRE(alice->wait([&] { return alice->status_of_text(chat, "after an ERROR") == "delivered"; }));
-  require_orderly(alice->connection_events());
+  auto events = alice->connection_events();  // the ERROR's close and the reconnect after it
+  require_orderly({events.begin() + online_from, events.end()});
 }
 
 TEST_CASE("a message too large for the server fails locally and the connection survives") {
