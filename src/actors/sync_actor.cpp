@@ -85,6 +85,20 @@ void api_get(Self* self, std::string path, F then) {
   self->request(self->state.api, caf::infinite, std::move(call)).then(std::move(then));
 }
 
+// A REST read whose result enters the log: `then(reply, after_seq)` gets the log's last seq
+// from before the request went out, so apply does not let the result undo a live event that
+// overtook it (store::HistoryPage::after_seq).
+template <class F>
+void api_get_logged(Self* self, std::string path, F then) {
+  auto seq = std::make_shared<std::int64_t>(0);
+  StoreRead read{[seq](const store::Store& store) { *seq = store.last_seq(); }};
+  self->request(self->state.writer, caf::infinite, std::move(read))
+      .then([self, seq, path = std::move(path), then = std::move(then)](Done&) mutable {
+        api_get(self, std::move(path),
+                [seq, then = std::move(then)](ApiReply& reply) mutable { then(reply, *seq); });
+      });
+}
+
 template <class F>
 void commit(Self* self, store::LogEntry entry, F then) {
   self->request(self->state.writer, caf::infinite, CommitRequest{{std::move(entry)}})
@@ -117,7 +131,7 @@ void fetch_history(Self* self, std::uint64_t pass, std::string chat_id,
   std::string path = "/api/messages/getMessages/" + url_encode(chat_id) +
                      "?size=" + std::to_string(size);
   if (before) path += "&lastMessage=" + url_encode(*before);
-  api_get(self, path, [=](ApiReply& reply) {
+  api_get_logged(self, path, [=](ApiReply& reply, std::int64_t after_seq) {
     if (stale(self, pass)) return;
     if (reply.error) {
       report(self, *reply.error);
@@ -139,7 +153,7 @@ void fetch_history(Self* self, std::uint64_t pass, std::string chat_id,
         oldest = m.message_id;
       }
     }
-    store::HistoryPage entry{chat_id, before, size, std::move(messages)};
+    store::HistoryPage entry{after_seq, chat_id, before, size, std::move(messages)};
     commit(self, std::move(entry), [=](bool) {
       if (stale(self, pass)) return;
       bool reached_start = count < size;
@@ -155,7 +169,8 @@ void fetch_history(Self* self, std::uint64_t pass, std::string chat_id,
 
 void fetch_members(Self* self, std::uint64_t pass, const std::string& chat_id,
                    std::function<void()> done) {
-  api_get(self, "/api/chat/getUsers/" + url_encode(chat_id), [=](ApiReply& reply) {
+  api_get_logged(self, "/api/chat/getUsers/" + url_encode(chat_id), [=](ApiReply& reply,
+                                                                        std::int64_t after_seq) {
     if (stale(self, pass)) return;
     if (reply.error) {
       // 403/404: we are no longer a member, or the chat is gone; the chat pass already said so.
@@ -167,7 +182,8 @@ void fetch_members(Self* self, std::uint64_t pass, const std::string& chat_id,
       report(self, Error{users.error().code, "getUsers: " + users.error().message});
       return done();
     }
-    commit(self, store::MembersPage{chat_id, std::move(users).value()}, [=](bool) { done(); });
+    commit(self, store::MembersPage{after_seq, chat_id, std::move(users).value()},
+           [=](bool) { done(); });
   });
 }
 
@@ -210,12 +226,14 @@ void sync_chat(Self* self, const rest::ChatDetails& chat) {
 
 // Lists every chat page by page, each page committed as it comes. `full`: then backfill every
 // chat of the listing (a sync pass); otherwise the listing is all (a rename to reveal).
-void list_chats(Self* self, std::uint64_t pass, int page, std::shared_ptr<std::vector<std::string>> seen,
-                std::shared_ptr<std::vector<rest::ChatDetails>> all, bool full) {
+void list_chats(Self* self, std::uint64_t pass, int page,
+                std::shared_ptr<std::vector<std::string>> seen,
+                std::shared_ptr<std::vector<rest::ChatDetails>> all, bool full,
+                std::shared_ptr<std::int64_t> first_seq = std::make_shared<std::int64_t>(0)) {
   int size = self->state.options.chats_page_size;
-  api_get(self,
+  api_get_logged(self,
           "/api/chat/getChats?page=" + std::to_string(page) + "&size=" + std::to_string(size),
-          [=](ApiReply& reply) {
+          [=](ApiReply& reply, std::int64_t after_seq) {
             if (stale(self, pass)) return;
             if (reply.error) {
               report(self, *reply.error);
@@ -233,7 +251,11 @@ void list_chats(Self* self, std::uint64_t pass, int page, std::shared_ptr<std::v
               seen->push_back(c.chat_id);
               all->push_back(c);
             }
+            // What vanished is judged against the pass's first request: a chat a live event
+            // brought after it may sort onto a page already fetched.
+            if (page == 0) *first_seq = after_seq;
             store::ChatsPage entry;
+            entry.after_seq = last ? *first_seq : after_seq;
             entry.page = page;
             entry.size = size;
             entry.complete = last;
@@ -241,7 +263,7 @@ void list_chats(Self* self, std::uint64_t pass, int page, std::shared_ptr<std::v
             if (last) entry.pass_chat_ids = *seen;
             commit(self, std::move(entry), [=](bool) {
               if (stale(self, pass)) return;
-              if (!last) return list_chats(self, pass, page + 1, seen, all, full);
+              if (!last) return list_chats(self, pass, page + 1, seen, all, full, first_seq);
               if (!full) return;
               self->state.chats_left = static_cast<int>(all->size()) + 1;
               for (const auto& chat : *all) sync_chat(self, chat);

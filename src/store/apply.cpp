@@ -4,6 +4,7 @@
 namespace whisp::store {
 
 void Applier::apply(const LogEntry& entry, std::int64_t seq, CommitInfo& info) {
+  seq_ = seq;
   switch (entry.index()) {
     case 0: apply_event(std::get<LiveEvent>(entry).event, info); break;
     case 1: apply_history(std::get<HistoryPage>(entry), info); break;
@@ -62,31 +63,42 @@ void Applier::apply_event(const Event& ev, CommitInfo& info) {
           }
         } else if constexpr (std::is_same_v<T, event::UserJoin>) {
           auto& u = stmt(
-              "INSERT INTO members(chat_key, user_key, username, present) VALUES(?,?,?,1) "
-              "ON CONFLICT(chat_key, user_key) DO UPDATE SET username=excluded.username, "
-              "present=1");
+              "INSERT INTO members(chat_key, user_key, username, present, since_seq) "
+              "VALUES(?,?,?,1,?) ON CONFLICT(chat_key, user_key) DO UPDATE SET "
+              "username=excluded.username, present=1, since_seq=excluded.since_seq");
           u.bind(1, ch->key);
           u.bind(2, user_key(e.user_id));
           u.bind(3, e.username);
+          u.bind(4, seq_);
           u.exec();
           if (e.user_id == self_id_) {
-            auto& h = stmt("UPDATE chats SET hidden=0 WHERE chat_key=? AND hidden<>0");
-            h.bind(1, ch->key);
-            if (h.exec() > 0) info.chat_list_changed = true;
+            auto& h = stmt("UPDATE chats SET hidden=0, since_seq=? WHERE chat_key=?");
+            h.bind(1, seq_);
+            h.bind(2, ch->key);
+            h.exec();
+            info.chat_list_changed = true;
           }
         } else if constexpr (std::is_same_v<T, event::UserLeave>) {
           auto& u = stmt(
-              "INSERT INTO members(chat_key, user_key, username, present) VALUES(?,?,NULL,0) "
-              "ON CONFLICT(chat_key, user_key) DO UPDATE SET present=0");
+              "INSERT INTO members(chat_key, user_key, username, present, since_seq) "
+              "VALUES(?,?,NULL,0,?) ON CONFLICT(chat_key, user_key) DO UPDATE SET present=0, "
+              "since_seq=excluded.since_seq");
           u.bind(1, ch->key);
           u.bind(2, user_key(e.sender_id));
+          u.bind(3, seq_);
           u.exec();
           if (e.sender_id == self_id_) {
-            auto& h = stmt("UPDATE chats SET hidden=1 WHERE chat_key=? AND hidden=0");
-            h.bind(1, ch->key);
-            if (h.exec() > 0) info.chat_list_changed = true;
+            auto& h = stmt("UPDATE chats SET hidden=1, since_seq=? WHERE chat_key=?");
+            h.bind(1, seq_);
+            h.bind(2, ch->key);
+            h.exec();
+            info.chat_list_changed = true;
           }
         } else if constexpr (std::is_same_v<T, event::NewChat>) {
+          auto& s = stmt("UPDATE chats SET since_seq=? WHERE chat_key=?");
+          s.bind(1, seq_);
+          s.bind(2, ch->key);
+          s.exec();
           // The first name wins over later NEW_CHATs; a getChats listing wins over both.
           auto& u = stmt(
               "UPDATE chats SET name=? WHERE chat_key=? AND name IS NULL AND name_from_list=0");
@@ -260,9 +272,10 @@ void Applier::on_react(const Chat& chat, const std::string& reaction_id, std::in
   Msg parent = msg_or_placeholder(chat.key, parent_id);
   if (!existing && sender_key == self_key()) {
     if (auto local = match_outbox(chat.key, kReact, emoji, parent_id)) {
-      auto& u = stmt("UPDATE reactions SET reaction_id=? WHERE local_id=?");
+      auto& u = stmt("UPDATE reactions SET reaction_id=?, since_seq=? WHERE local_id=?");
       u.bind(1, reaction_id);
-      u.bind(2, *local);
+      u.bind(2, seq_);
+      u.bind(3, *local);
       if (u.exec() > 0) {
         deliver(*local, reaction_id);
         return;
@@ -279,13 +292,14 @@ void Applier::on_react(const Chat& chat, const std::string& reaction_id, std::in
     return;
   }
   auto& ins = stmt(
-      "INSERT INTO reactions(chat_key, reaction_id, msg_key, sender_key, emoji, deleted) "
-      "VALUES(?,?,?,?,?,0)");
+      "INSERT INTO reactions(chat_key, reaction_id, msg_key, sender_key, emoji, deleted, "
+      "since_seq) VALUES(?,?,?,?,?,0,?)");
   ins.bind(1, chat.key);
   ins.bind(2, reaction_id);
   ins.bind(3, parent.key);
   ins.bind(4, sender_key);
   ins.bind(5, emoji);
+  ins.bind(6, seq_);
   ins.exec();
 }
 

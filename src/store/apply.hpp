@@ -94,6 +94,7 @@ class Applier {
   // Recomputes a message's own-edit overlay after the edit `edit_local_id` was delivered or
   // failed: the newest own edit still pending or sent, or none (the server's edit shows).
   void refresh_pending_edit(const std::string& edit_local_id);
+  std::int64_t seq_ = 0;  // the seq of the entry being applied
   void record_segment(std::int64_t chat_key, std::int64_t lo_ts, const std::string& lo_id,
                       std::int64_t hi_ts, const std::string& hi_id, bool from_start);
 

@@ -60,10 +60,12 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
     }
     std::vector<std::pair<std::int64_t, std::string>> present;
     {
+      // Not the ones a live event asserted after the request went out: the page predates them.
       auto& q = stmt(
-          "SELECT react_key, reaction_id FROM reactions WHERE msg_key=? AND deleted=0 AND "
-          "reaction_id IS NOT NULL");
+          "SELECT react_key, reaction_id FROM reactions WHERE msg_key=?1 AND deleted=0 AND "
+          "reaction_id IS NOT NULL AND (?2 IS NULL OR COALESCE(since_seq, 0) <= ?2)");
       q.bind(1, row->key);
+      if (h.after_seq) q.bind(2, *h.after_seq);
       while (q.executeStep()) {
         present.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
       }
@@ -252,12 +254,15 @@ void Applier::apply_chats(const ChatsPage& c, CommitInfo& info) {
     listed.insert(d.chat_id);
     auto ch = chat(d.chat_id, true, &info);
     if (ch->deleted) continue;
+    // A chat the user left by a live event after the request stays hidden.
     auto& u = stmt(
-        "UPDATE chats SET name=?, name_from_list=1, hidden=0 WHERE chat_key=? AND "
-        "(name IS NULL OR name<>? OR hidden<>0 OR name_from_list=0)");
+        "UPDATE chats SET name=?1, name_from_list=1, hidden=CASE WHEN ?3 IS NOT NULL AND "
+        "COALESCE(since_seq, 0) > ?3 THEN hidden ELSE 0 END WHERE chat_key=?2 AND "
+        "(name IS NULL OR name<>?1 OR name_from_list=0 OR (hidden<>0 AND (?3 IS NULL OR "
+        "COALESCE(since_seq, 0) <= ?3)))");
     u.bind(1, d.chat_name);
     u.bind(2, ch->key);
-    u.bind(3, d.chat_name);
+    if (c.after_seq) u.bind(3, *c.after_seq);
     if (u.exec() > 0) {
       info.chat_list_changed = true;
       info.changed_chats.insert(d.chat_id);
@@ -268,7 +273,11 @@ void Applier::apply_chats(const ChatsPage& c, CommitInfo& info) {
   pass.insert(listed.begin(), listed.end());
   std::vector<std::pair<std::int64_t, std::string>> vanished;
   {
-    auto& q = stmt("SELECT chat_key, chat_id FROM chats WHERE deleted=0 AND hidden=0");
+    // A chat a live event brought after the request went out is not one that vanished.
+    auto& q = stmt(
+        "SELECT chat_key, chat_id FROM chats WHERE deleted=0 AND hidden=0 AND "
+        "(?1 IS NULL OR COALESCE(since_seq, 0) <= ?1)");
+    if (c.after_seq) q.bind(1, *c.after_seq);
     while (q.executeStep()) {
       std::string id = q.getColumn(1).getString();
       if (!pass.count(id)) vanished.emplace_back(q.getColumn(0).getInt64(), id);
@@ -287,17 +296,24 @@ void Applier::apply_members(const MembersPage& m, CommitInfo& info) {
   auto ch = chat(m.chat_id, true, &info);
   if (ch->deleted) return;
   info.changed_chats.insert(m.chat_id);
-  auto& clear = stmt("UPDATE members SET present=0 WHERE chat_key=?");
+  // Memberships a live join or leave asserted after the request went out are newer than the
+  // page: they stay as they are.
+  auto& clear = stmt(
+      "UPDATE members SET present=0 WHERE chat_key=?1 AND (?2 IS NULL OR "
+      "COALESCE(since_seq, 0) <= ?2)");
   clear.bind(1, ch->key);
+  if (m.after_seq) clear.bind(2, *m.after_seq);
   clear.exec();
   for (const auto& u : m.users.users) {
     std::int64_t key = user_key(u.user_id);
     auto& up = stmt(
-        "INSERT INTO members(chat_key, user_key, username, present) VALUES(?,?,?,1) "
-        "ON CONFLICT(chat_key, user_key) DO UPDATE SET username=excluded.username, present=1");
+        "INSERT INTO members(chat_key, user_key, username, present) VALUES(?1,?2,?3,1) "
+        "ON CONFLICT(chat_key, user_key) DO UPDATE SET username=excluded.username, "
+        "present=CASE WHEN ?4 IS NOT NULL AND COALESCE(since_seq, 0) > ?4 THEN present ELSE 1 END");
     up.bind(1, ch->key);
     up.bind(2, key);
     up.bind(3, u.username);
+    if (m.after_seq) up.bind(4, *m.after_seq);
     up.exec();
     if (u.last_seen_message) on_read(*ch, key, *u.last_seen_message);
   }

@@ -53,8 +53,9 @@ std::optional<Applier::Chat> Applier::chat(const std::string& chat_id, bool crea
     c.deleted = q.getColumn(1).getInt() != 0;
   } else {
     if (!create) return std::nullopt;
-    auto& ins = stmt("INSERT INTO chats(chat_id) VALUES(?)");
+    auto& ins = stmt("INSERT INTO chats(chat_id, since_seq) VALUES(?, ?)");
     ins.bind(1, chat_id);
+    ins.bind(2, seq_);
     ins.exec();
     c.key = db_.getLastInsertRowid();
     if (info) info->chat_list_changed = true;

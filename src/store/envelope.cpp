@@ -88,8 +88,14 @@ const char* state_name(OutboxTransition::State s) {
 struct EntryWriter {
   Writer& w;
   void operator()(const LiveEvent&) {}
+  void after(const std::optional<std::int64_t>& seq) {
+    if (!seq) return;
+    w.Key("afterSeq");
+    w.Int64(*seq);
+  }
   void operator()(const HistoryPage& h) {
     w.Key("entry"); w.String("history");
+    after(h.after_seq);
     w.Key("chatId"); str(w, h.chat_id);
     w.Key("before"); opt_str(w, h.before);
     w.Key("size"); w.Int(h.size);
@@ -97,6 +103,7 @@ struct EntryWriter {
   }
   void operator()(const ChatsPage& c) {
     w.Key("entry"); w.String("chats");
+    after(c.after_seq);
     w.Key("page"); w.Int(c.page);
     w.Key("size"); w.Int(c.size);
     w.Key("complete"); w.Bool(c.complete);
@@ -108,6 +115,7 @@ struct EntryWriter {
   }
   void operator()(const MembersPage& m) {
     w.Key("entry"); w.String("members");
+    after(m.after_seq);
     w.Key("chatId"); str(w, m.chat_id);
     w.Key("list"); raw(w, rest::encode(m.users));
   }
@@ -149,6 +157,14 @@ struct Reader {
     if (!v || v->IsNull()) return std::optional<std::string>{};
     if (!v->IsString()) return err(ErrorCode::wrong_type, name, "expected string or null");
     return std::optional<std::string>(std::string(v->GetString(), v->GetStringLength()));
+  }
+  Result<std::optional<std::int64_t>> opt_seq(const char* name) const {
+    const Value* v = find(name);
+    if (!v || v->IsNull()) return std::optional<std::int64_t>{};
+    if (!v->IsInt64() || v->GetInt64() < 0) {
+      return err(ErrorCode::wrong_type, name, "expected a non-negative integer");
+    }
+    return std::optional<std::int64_t>(v->GetInt64());
   }
   Result<int> integer(const char* name) const {
     const Value* v = find(name);
@@ -198,6 +214,8 @@ Error nested(const char* kind, const char* field, const Error& e) {
 
 Result<LogEntry> decode_history(const Reader& r) {
   HistoryPage h;
+  WHISP_TRY(after, r.opt_seq("afterSeq"));
+  h.after_seq = after;
   WHISP_TRY(chat, r.string("chatId"));
   WHISP_TRY(before, r.opt_string("before"));
   WHISP_TRY(size, r.integer("size"));
@@ -213,6 +231,8 @@ Result<LogEntry> decode_history(const Reader& r) {
 
 Result<LogEntry> decode_chats(const Reader& r) {
   ChatsPage c;
+  WHISP_TRY(after, r.opt_seq("afterSeq"));
+  c.after_seq = after;
   WHISP_TRY(page, r.integer("page"));
   WHISP_TRY(size, r.integer("size"));
   WHISP_TRY(complete, r.boolean("complete"));
@@ -236,6 +256,8 @@ Result<LogEntry> decode_chats(const Reader& r) {
 
 Result<LogEntry> decode_members(const Reader& r) {
   MembersPage m;
+  WHISP_TRY(after, r.opt_seq("afterSeq"));
+  m.after_seq = after;
   WHISP_TRY(chat, r.string("chatId"));
   WHISP_TRY(list_text, r.object_text("list"));
   auto list = rest::decode_user_list(list_text);

@@ -22,7 +22,12 @@ struct LiveEvent {
 
 /// A getMessages result with its request. `before` is the `lastMessage` cursor (nullopt for
 /// "newest"); `size` the requested size (a shorter page reached the start of the chat).
+/// `after_seq` on a REST result: the log's last seq when the request went out. A row a later
+/// entry (live event) asserted is newer than the result and is not undone by it (a reaction,
+/// membership or chat the page omits because it predates them). Absent: the result is taken
+/// as the newest word (older logs, tests).
 struct HistoryPage {
+  std::optional<std::int64_t> after_seq;
   std::string chat_id;
   std::optional<std::string> before;
   int size = 50;
@@ -34,6 +39,7 @@ struct HistoryPage {
 /// `page` kCreated: the reply of the user's own createChat (one chat, never complete).
 struct ChatsPage {
   static constexpr int kCreated = -1;
+  std::optional<std::int64_t> after_seq;
   int page = 0;
   int size = 20;
   bool complete = false;
@@ -43,6 +49,7 @@ struct ChatsPage {
 
 /// A getUsers result for one chat: members and their read pointers.
 struct MembersPage {
+  std::optional<std::int64_t> after_seq;
   std::string chat_id;
   rest::UserList users;
 };

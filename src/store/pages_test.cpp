@@ -185,6 +185,7 @@ TEST_CASE("every entry kind survives its envelope unchanged", "[envelope]") {
   li.what = intent::Reply{"c1", Target{std::nullopt, "L0"}, "t\"ext\n"};
   ChatsPage cp;
   cp.page = 2;
+  cp.after_seq = 41;
   cp.complete = true;
   cp.pass_chat_ids = {"a", "b"};
   MembersPage mp;
@@ -215,5 +216,58 @@ TEST_CASE("every entry kind survives its envelope unchanged", "[envelope]") {
           "outbox.localId: expected string");
     CHECK(decode_entry(R"({"entry":"bogus"})").error().code == ErrorCode::invalid_value);
     CHECK(decode_entry("{nope").error().code == ErrorCode::malformed_json);
+  }
+}
+
+TEST_CASE("a REST result requested before a live event does not undo it", "[pages]") {
+  auto store = memory_store();
+  REQUIRE(store->commit({send("c1", "u-a", "m1", "x", 1), join("c1", "u-a", "alice")}).ok());
+  const std::int64_t requested = store->last_seq();  // the requests go out here
+  // Then, live: a reaction, a member leaving, a new chat, a join of another.
+  REQUIRE(store->commit({react("c1", "u-a", "r1", "+1", "m1"), leave("c1", "u-a"),
+                         new_chat("c2", "Brand new"), join("c1", "u-b", "bob")})
+              .ok());
+  // The results, which predate all of that, arrive.
+  auto h = page({page_msg("m1", "u-a", "x", 1)}, 50);
+  h.after_seq = requested;
+  MembersPage mp;
+  mp.after_seq = requested;
+  mp.chat_id = "c1";
+  rest::ChatUserInfo u;
+  u.user_id = "u-a";
+  u.username = "alice";
+  u.joined_chat_at = at(0);
+  mp.users.users.push_back(u);
+  ChatsPage cp;
+  cp.after_seq = requested;
+  cp.complete = true;
+  rest::ChatDetails d;
+  d.chat_id = "c1";
+  d.chat_name = "One";
+  d.created_at = at(0);
+  d.creator = "u-a";
+  cp.chats.chats.push_back(d);
+  cp.pass_chat_ids = {"c1"};
+  REQUIRE(store->commit({h, mp, cp}).ok());
+  auto s = snapshot_of(*store);
+  REQUIRE(s.chats.size() == 2);  // c2 did not vanish
+  const ChatView* c = find_chat(s, "c1");
+  REQUIRE(c);
+  REQUIRE(c->messages.size() == 1);
+  CHECK(c->messages[0].reactions.size() == 1);  // r1 stays
+  REQUIRE(c->members.size() == 1);               // alice stays gone, bob stays in
+  CHECK(c->members[0].user_id == "u-b");
+
+  SECTION("the same results requested after the events do undo them") {
+    h.after_seq = store->last_seq();
+    mp.after_seq = h.after_seq;
+    cp.after_seq = h.after_seq;
+    REQUIRE(store->commit({h, mp, cp}).ok());
+    auto later = snapshot_of(*store);
+    REQUIRE(later.chats.size() == 1);
+    const ChatView* c1 = find_chat(later, "c1");
+    CHECK(c1->messages[0].reactions.empty());
+    REQUIRE(c1->members.size() == 1);
+    CHECK(c1->members[0].user_id == "u-a");
   }
 }

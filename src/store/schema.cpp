@@ -113,9 +113,14 @@ void migrate(SQLite::Database& db) {
     // Version 2: an own edit not yet confirmed is an overlay (pending_edit) over the server's
     // edit fact, so a failed edit rolls back to what the server holds. A v1 file keeps its
     // optimistic edits in edit_text; `whisp-replay` of its log rebuilds them as overlays.
+    // And since_seq on reactions, members and chats: the log seq of the live event that last
+    // asserted the row, so a REST result requested before it does not undo it (afterSeq).
     db.exec(
         "ALTER TABLE messages ADD COLUMN pending_edit TEXT;"
-        "ALTER TABLE messages ADD COLUMN pending_edit_at_text TEXT;");
+        "ALTER TABLE messages ADD COLUMN pending_edit_at_text TEXT;"
+        "ALTER TABLE reactions ADD COLUMN since_seq INTEGER;"
+        "ALTER TABLE members ADD COLUMN since_seq INTEGER;"
+        "ALTER TABLE chats ADD COLUMN since_seq INTEGER;");
     version = 2;
   }
   db.exec("PRAGMA user_version=" + std::to_string(version));
