@@ -6,7 +6,10 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <sqlite3.h>
+
 #include "store/apply.hpp"
+#include "store/checkpointer.hpp"
 #include "store/envelope.hpp"
 #include "store/queries.hpp"
 #include "store/schema.hpp"
@@ -14,6 +17,8 @@
 namespace whisp::store {
 
 struct Store::Impl {
+  // Declared first, destroyed last: the writer's connection is closed before it stops.
+  std::unique_ptr<Checkpointer> checkpointer;
   std::string path;
   std::unique_ptr<SQLite::Database> db;
   std::string self_id;
@@ -23,6 +28,15 @@ struct Store::Impl {
 };
 
 namespace {
+
+// SQLite's own threshold (pages in the WAL) for an automatic checkpoint, now asked of the
+// background thread instead.
+constexpr int kCheckpointPages = 1000;
+
+int on_wal_commit(void* checkpointer, sqlite3*, const char*, int pages) {
+  if (pages >= kCheckpointPages) static_cast<Checkpointer*>(checkpointer)->request();
+  return SQLITE_OK;
+}
 
 Error storage(const std::string& what, const std::exception& e) {
   return Error{ErrorCode::storage_error, what + ": " + e.what()};
@@ -74,6 +88,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
       ins.exec();
     }
     impl->last_seq = db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM log").getInt64();
+    if (path != ":memory:" && !path.empty()) {
+      // Replaces SQLite's automatic checkpoint (itself a WAL hook) on this connection.
+      impl->checkpointer = std::make_unique<Checkpointer>(path);
+      sqlite3_wal_hook(db.getHandle(), on_wal_commit, impl->checkpointer.get());
+    }
     impl->applier = std::make_unique<Applier>(db, impl->self_id);
     impl->append = std::make_unique<SQLite::Statement>(db, "INSERT INTO log(line) VALUES(?)");
   } catch (const std::exception& e) {
@@ -260,6 +279,10 @@ Result<std::optional<Store::MessageInfo>> Store::find_message(const std::string&
   } catch (const std::exception& e) {
     return storage("find_message", e);
   }
+}
+
+std::uint64_t Store::background_checkpoints() const {
+  return impl_->checkpointer ? impl_->checkpointer->done() : 0;
 }
 
 Status Store::check_intent(const LocalIntent& intent) const {

@@ -96,6 +96,10 @@ class Store {
   /// indexed lookups.
   Status check_intent(const LocalIntent& intent) const;
 
+  /// WAL checkpoints run by the store's background thread so far (store/checkpointer.hpp): a
+  /// commit never pays for one.
+  std::uint64_t background_checkpoints() const;
+
   /// The server id of an own item by local id, once delivered.
   Result<std::optional<std::string>> server_id_of(const std::string& local_id) const;
 
