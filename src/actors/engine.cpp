@@ -133,10 +133,12 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
     return reader.error();
   }
   impl->reader = std::move(reader).value();
-  impl->writer = spawn_writer(sys, std::move(store).value(), impl->notifier);
+  auto committed = std::make_shared<std::atomic<std::int64_t>>(0);
+  impl->writer = spawn_writer(sys, std::move(store).value(), impl->notifier, committed);
   impl->hub = spawn_hub(sys, impl->signals);
 
   SyncOptions sync_options;
+  sync_options.committed = committed;
   sync_options.initial_depth = cfg.initial_history_depth;
   sync_options.concurrency = cfg.sync_concurrency;
   impl->sync = spawn_sync(sys, sync_options, impl->api, impl->writer, impl->hub, impl->notifier);

@@ -90,6 +90,12 @@ void api_get(Self* self, std::string path, F then) {
 // overtook it (store::HistoryPage::after_seq).
 template <class F>
 void api_get_logged(Self* self, std::string path, F then) {
+  if (const auto& committed = self->state.options.committed) {
+    // Commits requested but not yet flushed count as newer than the result: conservative.
+    std::int64_t seq = committed->load();
+    return api_get(self, std::move(path),
+                   [seq, then = std::move(then)](ApiReply& reply) mutable { then(reply, seq); });
+  }
   auto seq = std::make_shared<std::int64_t>(0);
   StoreRead read{[seq](const store::Store& store) { *seq = store.last_seq(); }};
   self->request(self->state.writer, caf::infinite, std::move(read))
@@ -154,16 +160,20 @@ void fetch_history(Self* self, std::uint64_t pass, std::string chat_id,
       }
     }
     store::HistoryPage entry{after_seq, chat_id, before, size, std::move(messages)};
-    commit(self, std::move(entry), [=](bool) {
-      if (stale(self, pass)) return;
-      bool reached_start = count < size;
-      bool reached_known = known_newest > 0 && oldest_micros <= known_newest;
-      if (reached_start || reached_known || pages_left <= 1 || !oldest) {
-        return done(loaded + count);
-      }
-      fetch_history(self, pass, chat_id, oldest, size, known_newest, pages_left - 1, done,
-                    loaded + count);
-    });
+    bool reached_start = count < size;
+    bool reached_known = known_newest > 0 && oldest_micros <= known_newest;
+    if (reached_start || reached_known || pages_left <= 1 || !oldest) {
+      // The last page: done once it is committed (and with it every earlier one: the writer
+      // commits in the order it was asked).
+      return commit(self, std::move(entry), [=](bool) {
+        if (stale(self, pass)) return;
+        done(loaded + count);
+      });
+    }
+    // The next page's request goes out while this one commits.
+    commit(self, std::move(entry), [](bool) {});
+    fetch_history(self, pass, chat_id, oldest, size, known_newest, pages_left - 1, done,
+                  loaded + count);
   });
 }
 

@@ -7,6 +7,10 @@
 // reconcile and go.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
 #include "actors/caf_types.hpp"
 
 namespace whisp::actors {
@@ -30,6 +34,9 @@ struct RefreshChats {};
 struct SyncDoneQuery {};
 
 struct SyncOptions {
+  /// The writer's published last committed seq (spawn_writer); without it each logged REST
+  /// request first asks the writer.
+  std::shared_ptr<const std::atomic<std::int64_t>> committed;
   int initial_depth = 50;
   int concurrency = 4;
   int chats_page_size = 50;

@@ -10,6 +10,7 @@ namespace {
 struct WriterState {
   std::unique_ptr<store::Store> store;
   caf::actor notifier;
+  CommittedSeq committed;
   std::vector<store::LogEntry> batch;                // entries of every waiting request, in order
   std::vector<caf::response_promise> waiting;        // one per request in the batch
   bool flush_scheduled = false;
@@ -31,6 +32,7 @@ void flush(Self* self) {
     log(LogLevel::error, "writer", "commit failed: " + result.error().describe());
   }
   st.batch.clear();
+  if (st.committed) st.committed->store(st.store->last_seq());
   auto waiting = std::move(st.waiting);
   st.waiting.clear();
   if (reply.info.last_seq != 0 &&
@@ -48,9 +50,12 @@ void flush(Self* self) {
   for (auto& promise : waiting) promise.deliver(reply);
 }
 
-caf::behavior writer(Self* self, std::unique_ptr<store::Store>* store, caf::actor notifier) {
+caf::behavior writer(Self* self, std::unique_ptr<store::Store>* store, caf::actor notifier,
+                     CommittedSeq committed) {
   self->state.store = std::move(*store);
   self->state.notifier = std::move(notifier);
+  self->state.committed = std::move(committed);
+  if (self->state.committed) self->state.committed->store(self->state.store->last_seq());
   return {
       [=](CommitRequest& request) -> caf::result<CommitReply> {
         auto& st = self->state;
@@ -87,12 +92,14 @@ caf::behavior writer(Self* self, std::unique_ptr<store::Store>* store, caf::acto
 }  // namespace
 
 caf::actor spawn_writer(caf::actor_system& system, std::unique_ptr<store::Store> store,
-                        caf::actor notifier) {
+                        caf::actor notifier, CommittedSeq committed) {
   // The store is handed over through a pointer: CAF copies spawn arguments.
   auto holder = std::make_shared<std::unique_ptr<store::Store>>(std::move(store));
   return system.spawn<caf::detached>(
-      [holder](Self* self, caf::actor n) { return writer(self, holder.get(), std::move(n)); },
-      std::move(notifier));
+      [holder](Self* self, caf::actor n, CommittedSeq c) {
+        return writer(self, holder.get(), std::move(n), std::move(c));
+      },
+      std::move(notifier), std::move(committed));
 }
 
 }  // namespace whisp::actors

@@ -4,8 +4,11 @@
 // (invariant 2): replies and notifications are sent only after the transaction committed.
 #pragma once
 
-#include <functional>
+#include <atomic>
+#include <cstdint>
 #include <memory>
+
+#include <functional>
 
 #include "actors/caf_types.hpp"
 
@@ -35,10 +38,14 @@ struct StoreRead {
   std::function<void(const store::Store&)> read;
 };
 
+/// The log's last committed seq, published by the writer after each commit for other threads
+/// (the sync actor stamps REST requests with it without a round trip through the writer).
+using CommittedSeq = std::shared_ptr<std::atomic<std::int64_t>>;
+
 /// Spawns the writer. `notifier` receives a whisp::Change after every commit that changed
-/// something.
+/// something; `committed`, when given, follows the log's last committed seq.
 caf::actor spawn_writer(caf::actor_system& system, std::unique_ptr<store::Store> store,
-                        caf::actor notifier);
+                        caf::actor notifier, CommittedSeq committed = nullptr);
 
 }  // namespace whisp::actors
 
