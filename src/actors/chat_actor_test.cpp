@@ -1,0 +1,419 @@
+// The chat actor's delivery logic (DESIGN.md invariants 5 and 9), driven deterministically by
+// CAF's test coordinator: the chat actor and fakes of its writer, connection, sync actor and
+// notifier (actors/test_actors.hpp) all run on the test thread, one message at a time, over a
+// real in-memory store. Nothing here waits on another thread.
+#include "actors/chat_actor.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include <thread>
+
+#include "actors/test_actors.hpp"
+#include "store/store_test_util.hpp"
+
+namespace {
+
+using namespace whisp;
+using namespace whisp::actors;
+namespace st = whisp::store::test;
+using store::OutboxItem;
+
+const std::string kChat = "c1";
+
+caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+/// One chat actor among fakes, over an in-memory store the test reads between steps.
+struct Fixture {
+  // Declared first: destroyed after the actor system, whose shutdown may still run actors.
+  std::unique_ptr<store::Store> store = st::memory_store();
+  caf::actor_system_config cfg;
+  caf::actor_system sys{testing_config(cfg)};
+  caf::scheduler::test_coordinator& sched =
+      dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  std::shared_ptr<test::World> world = std::make_shared<test::World>();
+  caf::actor writer, connection, sync, notifier, chat;
+
+  explicit Fixture(std::chrono::milliseconds echo_timeout = std::chrono::seconds(10)) {
+    REQUIRE(store->commit({st::new_chat(kChat, "General"), st::join(kChat, st::kSelf, "me")}).ok());
+    world->store = store.get();
+    writer = sys.spawn(test::fake_writer, world);
+    connection = sys.spawn(test::fake_connection, world);
+    sync = sys.spawn(test::fake_sync, world);
+    notifier = sys.spawn(test::fake_notifier, world);
+    auto ctx = std::make_shared<ChatContext>();
+    ctx->writer = writer;
+    ctx->connection = connection;
+    ctx->sync = sync;
+    ctx->notifier = notifier;
+    ctx->typing = std::make_shared<TypingBoard>();
+    ctx->self_id = st::kSelf;
+    ctx->echo_timeout = echo_timeout;
+    ctx->max_sends = 3;
+    chat = spawn_chat(sys, kChat, ctx);
+    run();
+  }
+
+  ~Fixture() {
+    for (const auto& a : {chat, writer, connection, sync, notifier}) {
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    sched.run();
+  }
+
+  /// Runs every actor until no message is left (delayed messages wait for the clock).
+  void run() { sched.run(); }
+
+  void intent(const std::string& local_id, store::intent::Send send, int sec = 100) {
+    store::LocalIntent in;
+    in.local_id = local_id;
+    in.made_at = st::at(sec);
+    in.what = std::move(send);
+    caf::anon_send(chat, IntentRequest{std::move(in)});
+  }
+  void say(const std::string& local_id, const std::string& text) {
+    intent(local_id, store::intent::Send{kChat, text});
+  }
+  void react(const std::string& local_id, const std::string& target_local_id) {
+    store::LocalIntent in;
+    in.local_id = local_id;
+    in.made_at = st::at(101);
+    in.what = store::intent::React{kChat, store::Target{std::nullopt, target_local_id}, "+1"};
+    caf::anon_send(chat, IntentRequest{std::move(in)});
+  }
+
+  /// The connection came up and this chat's backfill is done.
+  void reconnect() {
+    caf::anon_send(chat, ChatOnline{true, false});
+    caf::anon_send(chat, synced_atom::value);
+    run();
+  }
+  void cut(bool explained) {
+    caf::anon_send(chat, ChatOnline{false, explained});
+    run();
+  }
+  /// The live echo of an own message, from the server.
+  void echo(const std::string& message_id, const std::string& text, int sec) {
+    auto entry = st::send(kChat, st::kSelf, message_id, text, sec);
+    caf::anon_send(chat, ChatEvents{{std::get<store::LiveEvent>(entry)}});
+    run();
+  }
+
+  /// Local ids of the WriteActions the connection got since the last call, in order.
+  std::vector<std::string> take_writes() {
+    std::vector<std::string> ids;
+    for (const auto& w : world->writes) {
+      CHECK(w.chat_id == kChat);
+      ids.push_back(w.local_id);
+    }
+    world->writes.clear();
+    return ids;
+  }
+
+  /// The outbox item of a local id; nullopt once delivered or failed.
+  std::optional<OutboxItem> item(const std::string& local_id) {
+    auto items = store->outbox(kChat);
+    REQUIRE(items.ok());
+    for (const auto& i : *items) {
+      if (i.intent.local_id == local_id) return i;
+    }
+    return std::nullopt;
+  }
+  /// Sent (written, unconfirmed) with `sends` counted sends.
+  void require_sent(const std::string& local_id, int sends) {
+    INFO("outbox item " << local_id);
+    auto i = item(local_id);
+    REQUIRE(i);
+    CHECK(i->state == OutboxItem::State::sent);
+    CHECK(i->sends == sends);
+  }
+  void require_pending(const std::string& local_id) {
+    INFO("outbox item " << local_id);
+    auto i = item(local_id);
+    REQUIRE(i);
+    CHECK(i->state == OutboxItem::State::pending);
+    CHECK(i->sends == 0);
+  }
+  /// Failed: gone from the outbox, shown failed with `reason`.
+  void require_failed(const std::string& local_id, const std::string& reason) {
+    INFO("outbox item " << local_id);
+    CHECK(!item(local_id));
+    auto snap = store->snapshot(kChat);
+    REQUIRE(snap.ok());
+    const store::ChatView* c = st::find_chat(*snap, kChat);
+    REQUIRE(c != nullptr);
+    const store::MessageView* found = nullptr;
+    for (const auto& m : c->messages) {
+      if (m.local_id == local_id) found = &m;
+    }
+    if (found == nullptr) {  // a reaction: not a message row; the outbox is all we can see
+      return;
+    }
+    CHECK(found->status == store::MessageStatus::failed);
+    CHECK(found->error == reason);
+  }
+  void require_delivered(const std::string& local_id, const std::string& message_id) {
+    INFO("outbox item " << local_id);
+    CHECK(!item(local_id));
+    auto id = store->server_id_of(local_id);
+    REQUIRE(id.ok());
+    REQUIRE(id->has_value());
+    CHECK(**id == message_id);
+  }
+};
+
+using Ids = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("own actions made offline wait, and go out in the user's order once online and synced",
+          "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.say("L2", "second");
+  f.say("L3", "third");
+  f.run();
+  CHECK(f.take_writes().empty());
+  for (const auto* id : {"L1", "L2", "L3"}) f.require_pending(id);
+
+  caf::anon_send(f.chat, ChatOnline{true, false});
+  f.run();
+  CHECK(f.take_writes().empty());  // connected, but the chat's backfill is not done yet
+
+  caf::anon_send(f.chat, synced_atom::value);
+  f.run();
+  REQUIRE(f.world->writes.size() == 3);
+  const char* texts[] = {"first", "second", "third"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& frame = f.world->writes[i].frame;
+    CHECK(frame.find(texts[i]) != std::string::npos);
+    CHECK(frame.find("L" + std::to_string(i + 1)) != std::string::npos);  // the receipt
+  }
+  CHECK(f.take_writes() == Ids{"L1", "L2", "L3"});
+  for (const auto* id : {"L1", "L2", "L3"}) f.require_sent(id, 1);
+
+  SECTION("an action made while online and synced goes out at once") {
+    f.say("L4", "fourth");
+    f.run();
+    CHECK(f.take_writes() == Ids{"L4"});
+    f.require_sent("L4", 1);
+  }
+  SECTION("a second synced on the same connection resends nothing") {
+    caf::anon_send(f.chat, synced_atom::value);
+    f.run();
+    CHECK(f.take_writes().empty());
+    for (const auto* id : {"L1", "L2", "L3"}) f.require_sent(id, 1);
+  }
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("an unexplained cut charges only the oldest unconfirmed action, which fails after three "
+          "sends while the others are delivered",
+          "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.say("L2", "second");
+  f.say("L3", "third");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1", "L2", "L3"});
+
+  f.cut(false);
+  CHECK(f.take_writes().empty());
+  f.reconnect();
+  CHECK(f.take_writes() == Ids{"L1", "L2", "L3"});
+  f.require_sent("L1", 2);  // counted resend
+  f.require_sent("L2", 1);  // lost: rewritten, not counted
+  f.require_sent("L3", 1);
+
+  f.cut(false);
+  f.reconnect();
+  CHECK(f.take_writes() == Ids{"L1", "L2", "L3"});
+  f.require_sent("L1", 3);
+  f.require_sent("L2", 1);
+  f.require_sent("L3", 1);
+
+  f.cut(false);
+  f.reconnect();
+  CHECK(f.take_writes() == Ids{"L2", "L3"});
+  f.require_failed("L1", "not confirmed by the server after 3 sends");
+  f.require_sent("L2", 1);
+  f.require_sent("L3", 1);
+
+  f.echo("m2", "second", 200);
+  f.echo("m3", "third", 201);
+  f.require_delivered("L2", "m2");
+  f.require_delivered("L3", "m3");
+  CHECK(f.item("L1") == std::nullopt);
+  CHECK(f.take_writes().empty());
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("a cut the server explained charges nobody", "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.say("L2", "second");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1", "L2"});
+
+  for (int round = 0; round < 4; ++round) {  // more cuts than max_sends: still nobody fails
+    INFO("round " << round);
+    f.cut(true);
+    f.reconnect();
+    CHECK(f.take_writes() == Ids{"L1", "L2"});
+    f.require_sent("L1", 1);
+    f.require_sent("L2", 1);
+  }
+
+  SECTION("an unexplained cut afterwards charges the oldest again") {
+    f.cut(false);
+    f.reconnect();
+    CHECK(f.take_writes() == Ids{"L1", "L2"});
+    f.require_sent("L1", 2);
+    f.require_sent("L2", 1);
+  }
+  SECTION("a cut on a connection where the chat wrote nothing charges nobody") {
+    f.echo("m1", "first", 200);
+    f.echo("m2", "second", 201);
+    f.say("L3", "third");  // written on this connection, the last write
+    f.run();
+    CHECK(f.take_writes() == Ids{"L3"});
+    f.cut(true);
+    caf::anon_send(f.chat, ChatOnline{true, false});  // up, but down again before any write
+    f.run();
+    f.cut(false);
+    f.reconnect();
+    CHECK(f.take_writes() == Ids{"L3"});
+    f.require_sent("L3", 1);
+  }
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("a write the socket refused is never charged and is rewritten after reconnecting",
+          "[chat_actor]") {
+  Fixture f;
+  SECTION("every write refused") {
+    f.world->refuse_all = true;
+    f.say("L1", "first");
+    f.say("L2", "second");
+    f.reconnect();
+    REQUIRE(f.take_writes() == Ids{"L1", "L2"});
+    f.require_sent("L1", 1);  // marked sent before the write was tried
+    f.require_sent("L2", 1);
+    f.world->refuse_all = false;
+    f.cut(false);
+    f.reconnect();
+    CHECK(f.take_writes() == Ids{"L1", "L2"});
+    f.require_sent("L1", 1);  // `lost`, not a counted resend
+    f.require_sent("L2", 1);
+  }
+  SECTION("the oldest write refused: the oldest one written pays for the cut") {
+    f.world->refuse = {"L1"};
+    f.say("L1", "first");
+    f.say("L2", "second");
+    f.say("L3", "third");
+    f.reconnect();
+    REQUIRE(f.take_writes() == Ids{"L1", "L2", "L3"});
+    f.world->refuse.clear();
+    f.cut(false);
+    f.reconnect();
+    CHECK(f.take_writes() == Ids{"L1", "L2", "L3"});
+    f.require_sent("L1", 1);
+    f.require_sent("L2", 2);
+    f.require_sent("L3", 1);
+  }
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("an action the server rejected fails at once with its reason and the next one goes out",
+          "[chat_actor]") {
+  Fixture f;
+  SECTION("the actions waiting behind it") {
+    f.say("L1", "first");
+    f.react("L2", "L1");  // waits for L1's server id
+    f.say("L3", "third");  // waits behind L2: the user's order
+    f.reconnect();
+    REQUIRE(f.take_writes() == Ids{"L1"});
+    f.require_pending("L2");
+    f.require_pending("L3");
+
+    caf::anon_send(f.chat, ActionRejected{kChat, "L1", "Forbidden"});
+    f.run();
+    f.require_failed("L1", "rejected by the server: Forbidden");
+    f.require_failed("L2", "its target L1 was never delivered");
+    CHECK(f.take_writes() == Ids{"L3"});
+    f.require_sent("L3", 1);
+  }
+  SECTION("an action written beside it") {
+    f.say("L1", "first");
+    f.say("L2", "second");
+    f.reconnect();
+    REQUIRE(f.take_writes() == Ids{"L1", "L2"});
+    caf::anon_send(f.chat, ActionRejected{kChat, "L2", "too fast"});
+    f.run();
+    f.require_failed("L2", "rejected by the server: too fast");
+    f.require_sent("L1", 1);
+    CHECK(f.take_writes().empty());
+    f.echo("m1", "first", 200);
+    f.require_delivered("L1", "m1");
+  }
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("an echo overdue on a live connection is looked up in history before a counted resend",
+          "[chat_actor]") {
+  // The chat actor stamps its writes with std::chrono::steady_clock, not with the actor clock,
+  // so the test coordinator's clock only fires the delayed check: a short echo timeout lets the
+  // real clock pass it too, and the test advances the test clock until the check finds it due.
+  const auto timeout = std::chrono::milliseconds(30);
+  Fixture f(timeout);
+  f.say("L1", "first");
+  f.say("L2", "second");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1", "L2"});
+  f.echo("m2", "second", 200);  // L2 confirmed; L1's echo never comes
+  f.require_delivered("L2", "m2");
+  CHECK(f.sched.has_pending_timeout());  // the echo check waits for the clock
+  CHECK(f.world->history_checks.empty());
+
+  SECTION("not in history: resent, counted") {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (f.world->history_checks.empty() && std::chrono::steady_clock::now() < deadline) {
+      f.sched.advance_time(timeout);
+      f.run();
+      std::this_thread::yield();
+    }
+    CHECK(f.world->history_checks == Ids{kChat});
+    CHECK(f.take_writes() == Ids{"L1"});
+    f.require_sent("L1", 2);
+  }
+  SECTION("found in history: delivered, not resent") {
+    f.world->on_check = [](store::Store& s, const std::string& chat_id) {
+      store::HistoryPage page;
+      page.chat_id = chat_id;
+      page.size = 50;
+      rest::Message m;
+      m.chat_id = chat_id;
+      m.message_id = "m1";
+      m.sender_id = st::kSelf;
+      m.content = "first";
+      m.time_stamp = st::at(150);
+      page.page.messages.push_back(m);
+      REQUIRE(s.commit({page}).ok());
+    };
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (f.world->history_checks.empty() && std::chrono::steady_clock::now() < deadline) {
+      f.sched.advance_time(timeout);
+      f.run();
+      std::this_thread::yield();
+    }
+    CHECK(f.world->history_checks == Ids{kChat});
+    CHECK(f.take_writes().empty());
+    f.require_delivered("L1", "m1");
+  }
+  CHECK(f.world->errors.empty());
+}

@@ -1,0 +1,100 @@
+// Fakes of the actors around a chat actor, for deterministic unit tests under CAF's test
+// coordinator (scheduler.policy = testing): every actor here is spawned normally (not
+// detached), so the test thread runs all of them, one message at a time, when it calls
+// `sched.run()`. What they see is recorded in a World the test owns.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/caf_types.hpp"
+#include "actors/connection_actor.hpp"
+#include "actors/sync_actor.hpp"
+#include "actors/writer_actor.hpp"
+
+namespace whisp::actors::test {
+
+/// What the fakes do and what they saw. Only the test thread touches it (the test coordinator
+/// runs every actor on the thread that calls run()).
+struct World {
+  store::Store* store = nullptr;
+  // Connection: every WriteAction in arrival order; the socket refuses (written=false) the
+  // local ids in `refuse`, or everything when `refuse_all`.
+  std::vector<WriteAction> writes;
+  std::set<std::string> refuse;
+  bool refuse_all = false;
+  // Sync: the chats whose history was checked, in order; `on_check` runs first (it may commit
+  // a history page, as the real sync actor would).
+  std::vector<std::string> history_checks;
+  std::function<void(store::Store&, const std::string& chat_id)> on_check;
+  // Writer and notifier: errors seen.
+  std::vector<Error> errors;
+  int commits = 0;
+};
+
+/// Answers like src/actors/writer_actor.cpp, without group commit: each request commits at once.
+inline caf::behavior fake_writer(caf::event_based_actor*, std::shared_ptr<World> world) {
+  return {
+      [world](CommitRequest& request) -> CommitReply {
+        ++world->commits;
+        CommitReply reply;
+        auto result = world->store->commit(request.entries);
+        if (result.ok()) {
+          reply.info = std::move(result).value();
+          reply.info.changed_chats.clear();
+        } else {
+          reply.error = result.error();
+          world->errors.push_back(result.error());
+        }
+        return reply;
+      },
+      [world](OutboxQuery& query) -> OutboxReply {
+        OutboxReply reply;
+        auto items = world->store->outbox(query.chat_id);
+        if (items.ok()) {
+          reply.items = std::move(items).value();
+        } else {
+          reply.error = items.error();
+        }
+        return reply;
+      },
+      [world](StoreRead& request) -> Done {
+        request.read(*world->store);
+        return {};
+      },
+  };
+}
+
+inline caf::behavior fake_connection(caf::event_based_actor*, std::shared_ptr<World> world) {
+  return {
+      [world](WriteAction& write) -> WriteResult {
+        bool refused = world->refuse_all || world->refuse.count(write.local_id) > 0;
+        world->writes.push_back(write);
+        return WriteResult{!refused};
+      },
+      [](WriteTyping&) {},
+  };
+}
+
+inline caf::behavior fake_sync(caf::event_based_actor*, std::shared_ptr<World> world) {
+  return {
+      [world](CheckHistory& check) -> Done {
+        if (world->on_check) world->on_check(*world->store, check.chat_id);
+        world->history_checks.push_back(check.chat_id);
+        return {};
+      },
+  };
+}
+
+inline caf::behavior fake_notifier(caf::event_based_actor* self, std::shared_ptr<World> world) {
+  self->set_default_handler(caf::drop);
+  return {
+      [world](Error& error) { world->errors.push_back(error); },
+      [](Change&) {},
+  };
+}
+
+}  // namespace whisp::actors::test
