@@ -176,14 +176,15 @@ TEST_CASE("own actions made offline wait, and go out in the user's order once on
   Fixture f;
   f.say("L1", "first");
   f.say("L2", "second");
-  f.say("L3", "third");
+  f.run();
+  CHECK(f.take_writes().empty());
+  for (const auto* id : {"L1", "L2"}) f.require_pending(id);
+
+  caf::anon_send(f.chat, ChatOnline{true, false});
+  f.say("L3", "third");  // connected, but the chat's backfill is not done yet: it waits too
   f.run();
   CHECK(f.take_writes().empty());
   for (const auto* id : {"L1", "L2", "L3"}) f.require_pending(id);
-
-  caf::anon_send(f.chat, ChatOnline{true, false});
-  f.run();
-  CHECK(f.take_writes().empty());  // connected, but the chat's backfill is not done yet
 
   caf::anon_send(f.chat, synced_atom::value);
   f.run();
