@@ -30,6 +30,9 @@ struct World {
   // a history page, as the real sync actor would).
   std::vector<std::string> history_checks;
   std::function<void(store::Store&, const std::string& chat_id)> on_check;
+  // When `hold_checks`: CheckHistory is not answered until the test delivers `held` (Done{}).
+  bool hold_checks = false;
+  std::vector<caf::response_promise> held;
   // Writer and notifier: errors seen.
   std::vector<Error> errors;
   int commits = 0;
@@ -79,12 +82,21 @@ inline caf::behavior fake_connection(caf::event_based_actor*, std::shared_ptr<Wo
   };
 }
 
-inline caf::behavior fake_sync(caf::event_based_actor*, std::shared_ptr<World> world) {
+/// To the fake sync actor: answer every held CheckHistory now (Done{}).
+using release_atom = caf::atom_constant<caf::atom("release")>;
+
+inline caf::behavior fake_sync(caf::event_based_actor* self, std::shared_ptr<World> world) {
   return {
-      [world](CheckHistory& check) -> Done {
+      [self, world](CheckHistory& check) -> caf::result<Done> {
         if (world->on_check) world->on_check(*world->store, check.chat_id);
         world->history_checks.push_back(check.chat_id);
-        return {};
+        if (!world->hold_checks) return Done{};
+        world->held.push_back(self->make_response_promise());
+        return world->held.back();
+      },
+      [world](release_atom) {  // promises are delivered from their own actor only
+        for (auto& promise : world->held) promise.deliver(Done{});
+        world->held.clear();
       },
   };
 }
