@@ -28,6 +28,7 @@ struct ChatState {
   bool pump_again = false;
   bool outbox_known_empty = false;
   bool checking_history = false;
+  std::uint64_t epoch = 0;  // bumped on every ChatOnline: replies from an older connection are stale
   std::map<std::string, Clock::time_point> in_flight;  // written on this connection, unconfirmed
   // Who pays for a connection cut (invariant 5: at most 3 sends, and a failed action never
   // fails the others). A cut loses every frame written behind the one the server choked on, so
@@ -198,7 +199,7 @@ void pump(Self* self) {
               st.unwritten.insert(w.local_id);
               continue;
             }
-            st.in_flight[w.local_id] = Clock::now();
+            st.in_flight[w.local_id] = self->clock().now();  // the actor clock: testable
             st.wrote = true;
             any = true;
             self->request(st.ctx->connection, caf::infinite, w)
@@ -329,6 +330,8 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
         st.online = online.online;
         st.synced = false;
         st.in_flight.clear();
+        ++st.epoch;
+        st.checking_history = false;  // a check still out belongs to the old connection
       },
       [=](synced_atom) {
         auto& st = self->state;
@@ -348,7 +351,7 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
         auto& st = self->state;
         if (st.checking_history || !st.online || !st.synced) return;
         std::set<std::string> overdue;
-        auto now = Clock::now();
+        auto now = self->clock().now();
         for (const auto& [id, at] : st.in_flight) {
           if (now - at >= st.ctx->echo_timeout) overdue.insert(id);
         }
@@ -358,10 +361,14 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
         }
         st.checking_history = true;
         self->request(st.ctx->sync, caf::infinite, CheckHistory{st.chat_id})
-            .then([self, overdue](Done&) {
-              self->state.checking_history = false;
+            .then([self, overdue, epoch = st.epoch](Done&) {
+              auto& st = self->state;
+              // Answered after a reconnect: the cut's own reconcile already dealt with these
+              // actions, and they may be in flight again on the new connection.
+              if (epoch != st.epoch) return;
+              st.checking_history = false;
               reconcile(self, overdue);
-              if (!self->state.in_flight.empty()) schedule_echo_check(self);
+              if (!st.in_flight.empty()) schedule_echo_check(self);
             });
       },
       [=](TypingExpiry) {

@@ -449,7 +449,7 @@ TEST_CASE("after a restart the oldest action left sent pays one send and the oth
 
 TEST_CASE("a history check answered after a reconnect does not resend an action written on the "
           "new connection",
-          "[chat_actor][!mayfail]") {
+          "[chat_actor]") {
   const auto timeout = std::chrono::milliseconds(30);
   Fixture f(timeout);
   f.world->hold_checks = true;
