@@ -208,14 +208,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
 }  // namespace
 
-HttpClient::HttpClient(IoThread& io, HttpOptions options) : io_(io), options_(std::move(options)) {
-  auto context = make_tls_context(options_.tls);
-  if (context) {
-    tls_context_ = std::move(context.value());
-  } else {
-    tls_error_ = context.error();
-  }
-}
+HttpClient::HttpClient(IoThread& io, HttpOptions options) : io_(io), options_(std::move(options)) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -231,6 +224,14 @@ void HttpClient::request(HttpRequest request, std::chrono::milliseconds timeout,
                         "http: url '" + request.url + "' is a WebSocket URL; use WsClient"});
   }
   if (url->tls()) {
+    std::call_once(tls_once_, [this] {
+      auto context = make_tls_context(options_.tls);
+      if (context) {
+        tls_context_ = std::move(context.value());
+      } else {
+        tls_error_ = context.error();
+      }
+    });
     if (!tls_context_) return report(*tls_error_);
     // The session shares the context, so it outlives this client if need be.
     auto session = std::make_shared<HttpSession<TlsStream>>(

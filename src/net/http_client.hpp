@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,8 +73,9 @@ class HttpClient {
  public:
   using Callback = std::function<void(Result<HttpResponse>)>;
 
-  /// Builds the TLS context once (see make_tls_context). If that fails, http requests still
-  /// work and every https request fails with that error.
+  /// Builds the TLS context once, on the first https request (loading the system's CA store
+  /// costs tens of milliseconds, which a plain-http client never pays; see make_tls_context).
+  /// If that fails, http requests still work and every https request fails with that error.
   explicit HttpClient(IoThread& io, HttpOptions options = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
@@ -86,6 +88,7 @@ class HttpClient {
  private:
   IoThread& io_;
   HttpOptions options_;
+  std::once_flag tls_once_;
   std::shared_ptr<boost::asio::ssl::context> tls_context_;
   std::optional<Error> tls_error_;
 };

@@ -49,10 +49,11 @@ def main():
         try:
             wait_pane(lambda t: "[connected]" in t and "Welcome to Whisp" in t,
                       "the seeded chat, connected")
-            # The seeded history: alice's own (edited) message with its mark, bob's name.
-            text = pane()
-            assert "you: Hi everyone, welcome to Whisp! (edited) [delivered]" in text, text
-            assert "bob: Hey alice, glad to be here" in text, text
+            # The seeded history: alice's own (edited) message with its mark, bob's name (the
+            # members arrive after the history pages: until then senders show as ids).
+            wait_pane(lambda t: "you: Hi everyone, welcome to Whisp! (edited) [delivered]" in t
+                      and "bob: Hey alice, glad to be here" in t,
+                      "the seeded history with its senders' names")
 
             assert bob.call("waitIdle", {"timeoutMs": 20000}) == {"idle": True}
             bob.call("sendMessage", {"chatId": chat, "text": "hello from bob in tmux"})
