@@ -302,7 +302,7 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
         drop_socket(self);
         st.phase = Phase::offline;
         st.attempt = 0;
-        if (was_connected) report(self, ConnectionState::disconnected, "offline by request");
+        if (was_connected) report(self, ConnectionState::disconnected, kOfflineByRequest);
       },
       [=](WsOpened& opened) {
         auto& st = self->state;

@@ -16,6 +16,10 @@ namespace whisp::actors {
 struct IncomingEvents {
   std::vector<store::LiveEvent> events;
 };
+/// The reason of the `disconnected` event when the app asked to go offline (Engine::go_offline):
+/// a cut no action caused.
+inline constexpr const char* kOfflineByRequest = "offline by request";
+
 /// Hub-bound: the server refused an action (ERROR with a receipt-id naming it).
 struct ActionRejected {
   std::string chat_id;

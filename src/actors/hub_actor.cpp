@@ -49,7 +49,9 @@ void on_connection(Self* self, const ConnectionEvent& event) {
     st.signals->synced = false;
     self->send(st.ctx->sync, online ? caf::atom_value(online_atom::value)
                                     : caf::atom_value(offline_atom::value));
-    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online, st.rejected});
+    // A cut is explained when the server named the action it refused, or the app went offline.
+    bool explained = st.rejected || event.reason == kOfflineByRequest;
+    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online, explained});
     st.rejected = false;
   }
   st.signals->bump();
