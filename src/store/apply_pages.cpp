@@ -150,7 +150,11 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
   }
   // Own deletions whose echo was lost: their message lies in the range and the page lacks it.
   // (Its reactions went with it.)
-  std::vector<std::pair<std::string, std::int64_t>> deleted_targets;
+  struct DeletedTarget {
+    std::string local_id, message_id;
+    std::int64_t msg_key;
+  };
+  std::vector<DeletedTarget> deleted_targets;
   {
     auto& q = stmt(
         "SELECT o.local_id, m.msg_key, m.ts, m.message_id FROM outbox o JOIN messages m ON "
@@ -164,16 +168,12 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
       if (lo && p < *lo) continue;
       if (hi && (hi_inclusive ? *hi < p : *hi <= p)) continue;
       if (in_page.count(p.id)) continue;
-      deleted_targets.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
+      deleted_targets.push_back({q.getColumn(0).getString(), p.id, q.getColumn(1).getInt64()});
     }
   }
-  for (const auto& [local, msg_key] : deleted_targets) {
-    auto& q = stmt("SELECT message_id FROM messages WHERE msg_key=?");
-    q.bind(1, msg_key);
-    std::string id = q.executeStep() ? q.getColumn(0).getString() : std::string();
-    q.reset();
-    deliver(local, id);
-    confirm_unreacts(msg_key, {});
+  for (const auto& t : deleted_targets) {
+    deliver(t.local_id, t.message_id);
+    confirm_unreacts(t.msg_key, {});
   }
   if (hi) {
     Pos l = lo ? *lo : Pos{INT64_MIN, ""};
