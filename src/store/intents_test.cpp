@@ -9,23 +9,8 @@ using namespace whisp::store::test;
 
 namespace {
 
-template <class W>
-LogEntry intent_of(const std::string& local, W what, int sec = 100) {
-  LocalIntent i;
-  i.local_id = local;
-  i.made_at = at(sec);
-  i.what = std::move(what);
-  return i;
-}
-
-LogEntry moved(const std::string& local, OutboxTransition::State state,
-               const std::string& reason = "") {
-  return OutboxTransition{local, state, reason};
-}
 constexpr auto kSent = OutboxTransition::State::sent;
 
-Target local(const std::string& id) { return Target{std::nullopt, id}; }
-Target server(const std::string& id) { return Target{id, std::nullopt}; }
 
 const MessageView* by_local(const ChatView& c, const std::string& local_id) {
   for (const auto& m : c.messages) {
@@ -41,7 +26,6 @@ const OutboxItem* item(const std::vector<OutboxItem>& items, const std::string& 
   return nullptr;
 }
 
-void commit(Store& s, std::vector<LogEntry> entries) { REQUIRE(s.commit(entries).ok()); }
 
 }  // namespace
 

@@ -10,26 +10,9 @@ using namespace whisp::store::test;
 
 namespace {
 
-template <class W>
-LocalIntent intent_of(const std::string& local, W what, int sec = 100) {
-  LocalIntent i;
-  i.local_id = local;
-  i.made_at = at(sec);
-  i.what = std::move(what);
-  return i;
-}
-
-LogEntry moved(const std::string& local, OutboxTransition::State state,
-               const std::string& reason = "") {
-  return OutboxTransition{local, state, reason};
-}
 constexpr auto kSent = OutboxTransition::State::sent;
 constexpr auto kLost = OutboxTransition::State::lost;
 
-Target local(const std::string& id) { return Target{std::nullopt, id}; }
-Target server(const std::string& id) { return Target{id, std::nullopt}; }
-
-void commit(Store& s, std::vector<LogEntry> entries) { REQUIRE(s.commit(entries).ok()); }
 
 /// The outbox item of a local id, or nullopt when the outbox no longer lists it (delivered or
 /// failed).
@@ -69,16 +52,6 @@ const MessageView* by_local(const ChatView& c, const std::string& local_id) {
   return nullptr;
 }
 
-rest::Message page_msg(const std::string& id, const std::string& sender, const std::string& text,
-                       int sec) {
-  rest::Message m;
-  m.chat_id = "c1";
-  m.message_id = id;
-  m.sender_id = sender;
-  m.content = text;
-  m.time_stamp = at(sec);
-  return m;
-}
 
 rest::Reaction page_reaction(const std::string& id, const std::string& sender,
                              const std::string& emoji, const std::string& message_id) {
@@ -92,15 +65,6 @@ rest::Reaction page_reaction(const std::string& id, const std::string& sender,
   return r;
 }
 
-HistoryPage page(std::vector<rest::Message> msgs, int size,
-                 std::optional<std::string> before = std::nullopt) {
-  HistoryPage h;
-  h.chat_id = "c1";
-  h.size = size;
-  h.before = std::move(before);
-  h.page.messages = std::move(msgs);
-  return h;
-}
 
 }  // namespace
 

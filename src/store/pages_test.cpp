@@ -9,26 +9,7 @@ using namespace whisp::store::test;
 
 namespace {
 
-rest::Message page_msg(const std::string& id, const std::string& sender, const std::string& text,
-                       int sec) {
-  rest::Message m;
-  m.chat_id = "c1";
-  m.message_id = id;
-  m.sender_id = sender;
-  m.content = text;
-  m.time_stamp = at(sec);
-  return m;
-}
 
-HistoryPage page(std::vector<rest::Message> msgs, int size,
-                 std::optional<std::string> before = std::nullopt) {
-  HistoryPage h;
-  h.chat_id = "c1";
-  h.size = size;
-  h.before = std::move(before);
-  h.page.messages = std::move(msgs);
-  return h;
-}
 
 std::vector<std::string> ids(const Snapshot& s) {
   std::vector<std::string> out;

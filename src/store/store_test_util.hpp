@@ -209,4 +209,46 @@ inline std::vector<LogEntry> rich_history() {
   return out;
 }
 
+// Own actions: an intent made at `sec`, an outbox transition, targets by local or server id.
+template <class W>
+inline LocalIntent intent_of(const std::string& local, W what, int sec = 100) {
+  LocalIntent i;
+  i.local_id = local;
+  i.made_at = at(sec);
+  i.what = std::move(what);
+  return i;
+}
+
+inline LogEntry moved(const std::string& local, OutboxTransition::State state,
+                      const std::string& reason = "") {
+  return OutboxTransition{local, state, reason};
+}
+
+inline Target local(const std::string& id) { return Target{std::nullopt, id}; }
+inline Target server(const std::string& id) { return Target{id, std::nullopt}; }
+
+inline void commit(Store& s, std::vector<LogEntry> entries) { REQUIRE(s.commit(entries).ok()); }
+
+// History pages of chat c1.
+inline rest::Message page_msg(const std::string& id, const std::string& sender, const std::string& text,
+                       int sec) {
+  rest::Message m;
+  m.chat_id = "c1";
+  m.message_id = id;
+  m.sender_id = sender;
+  m.content = text;
+  m.time_stamp = at(sec);
+  return m;
+}
+
+inline HistoryPage page(std::vector<rest::Message> msgs, int size,
+                 std::optional<std::string> before = std::nullopt) {
+  HistoryPage h;
+  h.chat_id = "c1";
+  h.size = size;
+  h.before = std::move(before);
+  h.page.messages = std::move(msgs);
+  return h;
+}
+
 }  // namespace whisp::store::test
