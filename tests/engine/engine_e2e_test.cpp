@@ -65,6 +65,11 @@ TEST_CASE("each action of alice reaches bob, and alice sees it confirmed by its 
     REQUIRE(local.ok());
     REQUIRE(bob->wait([&] { return has_text(*bob, chat, "hello bob"); }));
     REQUIRE(alice->wait([&] { return alice->status_of_text(chat, "hello bob") == "delivered"; }));
+    // The snapshot shows a commit before the change callback that reports it has run.
+    alice->wait([&] {
+      auto seen = alice->statuses_seen(*local);
+      return !seen.empty() && seen.back() == "delivered";
+    });
     require_forward_to_delivered(alice->statuses_seen(*local));
     CHECK(count_text(*alice, chat, "hello bob") == 1);
     CHECK(id_of_text(*alice, chat, "hello bob") == id_of_text(*bob, chat, "hello bob"));
