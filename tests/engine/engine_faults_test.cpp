@@ -124,16 +124,28 @@ TEST_CASE("dropped connections are reconnected with backoff and nothing is sent 
   server->set_faults(faults);
   REQUIRE(alice->engine().wait_idle(seconds(30)));
   REQUIRE(bob->engine().wait_idle(seconds(30)));
+  // Bob's idle says nothing of alice's messages (his own outbox is empty from the start): the
+  // last of them may still be on its way to him, or come with the backfill after a drop of his.
+  CHECK(bob->wait([&] {
+    for (int i = 0; i < 12; ++i) {
+      if (count_text(*bob, chat, "around the drops " + std::to_string(i)) == 0) return false;
+    }
+    return true;
+  }, seconds(30)));
   for (int i = 0; i < 12; ++i) {
     auto text = "around the drops " + std::to_string(i);
     CHECK(count_text(*alice, chat, text) == 1);
     CHECK(count_text(*bob, chat, text) == 1);
   }
-  auto events = alice->connection_events();
-  int drops = 0;
-  for (const auto& e : events) drops += e.state == ConnectionState::disconnected;
-  CHECK(drops >= 1);
-  require_orderly(events);
+  // The callback reports a drop after the state changed: wait for it rather than read once.
+  auto drops = [&] {
+    int n = 0;
+    for (const auto& e : alice->connection_events()) n += e.state == ConnectionState::disconnected;
+    return n;
+  };
+  CHECK(alice->wait([&] { return drops() >= 1; }));
+  REQUIRE(alice->wait_reported(ConnectionState::connected));
+  require_orderly(alice->connection_events());
 }
 
 TEST_CASE("an expired JWT is refreshed without the app noticing") {
@@ -141,7 +153,8 @@ TEST_CASE("an expired JWT is refreshed without the app noticing") {
   TempDir dir;
   auto alice = TestEngine::start(*server, "alice", dir.file("alice.db"));
   REQUIRE(alice->engine().wait_idle(seconds(15)));
-  auto first = alice->tokens().back().jwt;
+  auto first = alice->latest_jwt();
+  REQUIRE_FALSE(first.empty());
   REQUIRE(alice->wait([&] { return expired(first); }, seconds(10)));
   server->kick("alice");  // the reconnect needs a ticket, which needs a fresh JWT
   REQUIRE(alice->wait([&] { return alice->tokens().back().jwt != first; }, seconds(15)));
@@ -162,17 +175,21 @@ TEST_CASE("a session logged out elsewhere ends in auth_failed, with no reconnect
   auto alice = TestEngine::start(*server, "alice", dir.file("alice.db"));
   REQUIRE(alice->engine().wait_idle(seconds(15)));
   logout_all_elsewhere(*server, "alice");
-  auto jwt = alice->tokens().back().jwt;
+  auto jwt = alice->latest_jwt();
+  REQUIRE_FALSE(jwt.empty());
   REQUIRE(alice->wait([&] { return expired(jwt); }, seconds(10)));
   server->kick("alice");
   REQUIRE(alice->wait([&] {
     return alice->engine().connection_state() == ConnectionState::auth_failed;
   }, seconds(15)));
+  // The state is auth_failed before the callback that reports it has run: count after it did.
+  REQUIRE(alice->wait_reported(ConnectionState::auth_failed));
   auto count = alice->connection_event_count();
   // Nothing may follow auth_failed: give a reconnect (50 ms backoff here) ample time to show.
   CHECK_FALSE(alice->wait([&] { return alice->connection_event_count() != count; }, seconds(2)));
   CHECK(alice->connection_events().back().state == ConnectionState::auth_failed);
-  CHECK(server->connection_count("alice") == 0);
+  // The kicked socket leaves the server's registry when its session ends on the server's thread.
+  CHECK(alice->wait([&] { return server->connection_count("alice") == 0; }, seconds(10)));
 }
 
 TEST_CASE("a server ERROR is reported, the action fails, and the engine reconnects") {
@@ -197,6 +214,9 @@ TEST_CASE("a server ERROR is reported, the action fails, and the engine reconnec
   const std::string doomed_id = (*doomed)["messageId"].GetString();
   alice->engine().go_offline();
   REQUIRE(alice->wait([&] { return alice->engine().connection_state() == ConnectionState::disconnected; }));
+  // The slice below starts after the voluntary drop (which goes straight back to connected on
+  // go_online, with no reconnecting between): its callback must have run before counting.
+  REQUIRE(alice->wait_reported(ConnectionState::disconnected));
   REQUIRE(bob->engine().delete_message(chat, ItemRef::server(doomed_id)).ok());
   REQUIRE(bob->engine().wait_idle(seconds(15)));
   REQUIRE(alice->engine().react(chat, ItemRef::server(doomed_id), "x").ok());
@@ -221,6 +241,8 @@ TEST_CASE("a message too large for the server fails locally and the connection s
   auto alice = TestEngine::start(*server, "alice", dir.file("alice.db"));
   REQUIRE(alice->engine().wait_idle(seconds(15)));
   const std::string chat = server->seeded_chat_id();
+  // wait_idle sees the state connected before the callback reports it: count after it did.
+  REQUIRE(alice->wait_reported(ConnectionState::connected));
   auto events_before = alice->connection_event_count();
   std::string huge = "huge:" + std::string(70 * 1024, 'x');
   REQUIRE(alice->engine().send_message(chat, huge).ok());

@@ -174,6 +174,24 @@ std::size_t TestEngine::connection_event_count() {
   return connection_events_.size();
 }
 
+bool TestEngine::wait_reported(ConnectionState state, std::chrono::milliseconds timeout) {
+  return wait([&] {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return !connection_events_.empty() && connection_events_.back().state == state;
+  }, timeout);
+}
+
+std::string TestEngine::latest_jwt(std::chrono::milliseconds timeout) {
+  if (!wait([&] {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return !tokens_.empty();
+      }, timeout)) {
+    return "";
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  return tokens_.back().jwt;
+}
+
 const rapidjson::Value* find_chat(const rapidjson::Value& snapshot, const std::string& chat_id) {
   if (!snapshot.IsObject() || !snapshot.HasMember("chats")) return nullptr;
   for (const auto& chat : snapshot["chats"].GetArray()) {

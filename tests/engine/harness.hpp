@@ -56,6 +56,14 @@ class TestEngine {
   std::vector<Tokens> tokens();
   /// Connection events since the last call (a cursor into connection_events()).
   std::size_t connection_event_count();
+  /// Waits until the last connection event the callback reported is `state`. connection_state()
+  /// changes before the notifier thread runs the on_connection callback that reports it: wait on
+  /// this before counting or slicing connection_events().
+  bool wait_reported(ConnectionState state,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  /// Waits until on_tokens reported at least one session, then returns the latest JWT ("" on
+  /// timeout). The sign-in's tokens reach the callback through the notifier, after start().
+  std::string latest_jwt(std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
  private:
   void bump();
