@@ -46,6 +46,18 @@ class Recorder {
     std::lock_guard<std::mutex> lock(mutex_);
     return updates_;
   }
+  // The subscription sets current() before its callback hands the update to add(): after a wait
+  // on current(), the last update may not be recorded yet. Waits until it is (the last update
+  // recorded carries current()), then returns every update so far.
+  bool caught_up(ChatSubscription& sub, std::vector<ChatUpdate>& out,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    bool ok = changed_.wait_for(lock, timeout, [&] {
+      return !updates_.empty() && updates_.back().snapshot == sub.current();
+    });
+    out = updates_;
+    return ok;
+  }
 
  private:
   std::mutex mutex_;
@@ -126,8 +138,10 @@ TEST_CASE("a chat's diff stream replayed onto its first snapshot equals its last
   // Each wait above saw a state the one before it did not have, so there is at least one update
   // per wait; more when commits are not coalesced (alice's pending and sent states, bob's edit
   // and reaction arriving apart).
-  auto updates = rec.updates();
+  std::vector<ChatUpdate> updates;
+  REQUIRE(rec.caught_up(**sub, updates));
   REQUIRE(updates.size() >= 6);
+  const auto last = updates.back().snapshot;  // current() when the updates were taken
 
   SECTION("replaying every diff onto the first snapshot gives each snapshot and the last one") {
     ChatSnapshot replayed = *first;
@@ -140,7 +154,7 @@ TEST_CASE("a chat's diff stream replayed onto its first snapshot equals its last
       REQUIRE(same(replayed, *updates[i].snapshot));
       REQUIRE(updates[i].snapshot->seq >= (i ? updates[i - 1].snapshot->seq : first->seq));
     }
-    REQUIRE(same(replayed, *(*sub)->current()));
+    REQUIRE(same(replayed, *last));
     // And the last snapshot is what a fresh read of the store shows.
     auto fresh = chat_snapshot(alice->engine(), chat, 50);
     REQUIRE(fresh.ok());
@@ -162,7 +176,7 @@ TEST_CASE("a chat's diff stream replayed onto its first snapshot equals its last
     }
     CHECK(inserted == 1);
     if (!inserted_delivered) CHECK(updated >= 1);
-    const auto* m = by_text(*(*sub)->current(), "alice here");
+    const auto* m = by_text(*last, "alice here");
     REQUIRE(m);
     CHECK(m->key == key);
     CHECK(m->message_id.has_value());
