@@ -59,6 +59,10 @@ struct Config {
   std::chrono::milliseconds echo_timeout{10000};    // a sent action unconfirmed this long is
                                                     // looked up in history, then resent
   int initial_history_depth = 50;  // messages fetched for a chat never synced
+  // Messages per chat re-read after each (re)connect below the new ones: the protocol has no
+  // change feed, so an edit, deletion or reaction made to an older message while the engine was
+  // away (or lost in a cut) is seen only this way. -1: all the history the store holds.
+  int revalidate_history_depth = 500;
   int sync_concurrency = 4;        // REST requests in flight during backfill
   int max_sends = 3;               // an action never confirmed after this many sends fails
   std::size_t max_frame_bytes = 64 * 1024;  // the server's inbound STOMP frame limit

@@ -26,7 +26,8 @@
  *     "tls": { "verifyPeer": true, "caFile": "" },    optional
  *     "backoffInitialMs": 1000, "backoffMaxMs": 30000, "heartBeatMs": 10000,
  *     "requestTimeoutMs": 10000, "echoTimeoutMs": 10000, "initialHistoryDepth": 50,
- *     "syncConcurrency": 4, "maxSends": 3, "startOnline": true }          all optional
+ *     "revalidateHistoryDepth": 500, "syncConcurrency": 4, "maxSends": 3,
+ *     "startOnline": true }                                                all optional
  *   Unknown keys are refused (a misspelt option is an error, not a silent default).
  *
  * SNAPSHOT JSON: exactly DESIGN.md's "Snapshot JSON" contract; a running engine adds "typing" to

@@ -23,19 +23,20 @@ struct ChatState {
   std::string chat_id;
   std::shared_ptr<const ChatContext> ctx;
   bool online = false;
-  bool synced = false;           // backfill of this chat done since the connection came up
+  bool synced = false;  // backfill of this chat done since the connection came up
   bool pumping = false;
   bool pump_again = false;
   bool outbox_known_empty = false;
   bool checking_history = false;
-  std::uint64_t epoch = 0;  // bumped on every ChatOnline: replies from an older connection are stale
+  // Bumped on every ChatOnline: replies from an older connection are stale.
+  std::uint64_t epoch = 0;
   std::map<std::string, Clock::time_point> in_flight;  // written on this connection, unconfirmed
   // Who pays for a connection cut (invariant 5: at most 3 sends, and a failed action never
   // fails the others). A cut loses every frame written behind the one the server choked on, so
   // only the oldest unconfirmed action of the chat is charged a send, and only when the cut is
   // not explained by an ERROR naming another action and this chat wrote on that connection.
-  bool wrote = false;        // something was written on the current connection
-  bool charge_next = true;   // the next reconcile charges one send (a restart is a cut too)
+  bool wrote = false;               // something was written on the current connection
+  bool charge_next = true;          // the next reconcile charges one send (a restart is a cut too)
   std::set<std::string> unwritten;  // marked sent, but the socket refused the write
   static inline const char* name = "whisp.chat";
 };
@@ -44,7 +45,17 @@ using Self = caf::stateful_actor<ChatState>;
 
 void pump(Self* self);
 
-void notify_error(Self* self, const Error& error) { self->send(self->state.ctx->notifier, error); }
+void notify_error(Self* self, const Error& error) {
+  self->send(self->state.ctx->notifier, error);
+}
+
+// Delivery decisions at debug level: which send each action spent, and why (the chaos test's
+// failures are read from these lines).
+template <class F>
+void trace_delivery(const ChatState& st, F line) {
+  if (log_level() > LogLevel::debug) return;
+  log(LogLevel::debug, "chat", "chat " + st.chat_id + ": " + line());
+}
 
 // Commits entries and continues with `then` once they are durable.
 template <class F>
@@ -124,17 +135,17 @@ Plan plan_sends(Self* self, const std::vector<OutboxItem>& items) {
       auto resolved = target_id(*target, item);
       if (!resolved) {
         if (target->local_id && waiting.count(*target->local_id)) break;  // keep the order
-        plan.transitions.emplace_back(transition(
-            local_id, OutboxTransition::State::failed,
-            "its target " + target->local_id.value_or("?") + " was never delivered"));
+        plan.transitions.emplace_back(
+            transition(local_id, OutboxTransition::State::failed,
+                       "its target " + target->local_id.value_or("?") + " was never delivered"));
         continue;
       }
       id = *resolved;
     }
     if (item.sends >= ctx.max_sends) {
-      plan.transitions.emplace_back(transition(
-          local_id, OutboxTransition::State::failed,
-          "not confirmed by the server after " + std::to_string(item.sends) + " sends"));
+      plan.transitions.emplace_back(
+          transition(local_id, OutboxTransition::State::failed,
+                     "not confirmed by the server after " + std::to_string(item.sends) + " sends"));
       continue;
     }
     auto frame = send_frame(encode_action(to_action(item, id), ctx.self_id), local_id);
@@ -145,6 +156,8 @@ Plan plan_sends(Self* self, const std::vector<OutboxItem>& items) {
               " bytes, over the server's limit of " + std::to_string(ctx.max_frame_bytes)));
       continue;
     }
+    trace_delivery(
+        st, [&] { return "write " + local_id + ", send " + std::to_string(item.sends + 1); });
     plan.transitions.emplace_back(transition(local_id, OutboxTransition::State::sent));
     plan.writes.push_back(WriteAction{st.chat_id, local_id, std::move(frame)});
   }
@@ -236,10 +249,17 @@ void reconcile(Self* self, const std::set<std::string>& only = {}) {
           st.in_flight.erase(id);
           bool never_written = st.unwritten.erase(id) > 0;
           if (only.empty() && (never_written || !charge)) {
+            trace_delivery(st, [&] {
+              return id + " lost in a cut, not charged" + (never_written ? " (never written)" : "");
+            });
             entries.emplace_back(transition(id, OutboxTransition::State::lost));
             continue;
           }
           if (only.empty()) charge = false;  // the oldest unconfirmed one pays for the cut
+          trace_delivery(st, [&] {
+            return id + " charged send " + std::to_string(item.sends) +
+                   (only.empty() ? " for a cut" : " for an overdue echo");
+          });
           if (item.sends >= st.ctx->max_sends) {
             entries.emplace_back(transition(
                 id, OutboxTransition::State::failed,
@@ -326,6 +346,11 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
       [=](ChatOnline& online) {
         auto& st = self->state;
         if (!online.online && st.online && st.wrote && !online.explained) st.charge_next = true;
+        trace_delivery(st, [&] {
+          return std::string(online.online ? "online" : "offline") + (st.wrote ? ", wrote" : "") +
+                 (online.explained ? ", explained" : "") +
+                 (st.charge_next ? ", next reconcile charges" : "");
+        });
         st.wrote = false;
         st.online = online.online;
         st.synced = false;
@@ -359,6 +384,11 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
           if (!st.in_flight.empty()) schedule_echo_check(self);
           return;
         }
+        trace_delivery(st, [&] {
+          std::string ids;
+          for (const auto& id : overdue) ids += " " + id;
+          return "echo overdue:" + ids;
+        });
         st.checking_history = true;
         self->request(st.ctx->sync, caf::infinite, CheckHistory{st.chat_id})
             .then([self, overdue, epoch = st.epoch](Done&) {

@@ -140,6 +140,7 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
   SyncOptions sync_options;
   sync_options.committed = committed;
   sync_options.initial_depth = cfg.initial_history_depth;
+  sync_options.revalidate_depth = cfg.revalidate_history_depth;
   sync_options.concurrency = cfg.sync_concurrency;
   impl->sync = spawn_sync(sys, sync_options, impl->api, impl->writer, impl->hub, impl->notifier);
 

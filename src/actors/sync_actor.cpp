@@ -17,8 +17,24 @@ namespace {
 struct Bounds {
   std::optional<std::string> newest_id;
   std::optional<std::string> oldest_id;
-  std::int64_t newest_micros = 0;
+  std::int64_t newest_micros = 0, oldest_micros = 0;
   bool known = false;
+};
+
+// A walk backwards through a chat's history, one page request at a time.
+struct Walk {
+  std::uint64_t pass = 0;
+  std::string chat_id;
+  int size = 50;
+  std::int64_t stop_micros = 0;  // stop at the page reaching this position (0: no such stop)
+  int pages_left = 1;
+};
+
+// Where a walk ended: how many messages it loaded, and the cursor to go on from.
+struct WalkEnd {
+  int loaded = 0;
+  std::optional<std::string> oldest;  // the oldest message of the last page
+  bool reached_start = false;         // a short page: the chat's first message was in it
 };
 
 using Task = std::function<void(std::function<void()> done)>;
@@ -26,10 +42,10 @@ using Task = std::function<void(std::function<void()> done)>;
 struct SyncState {
   SyncOptions options;
   caf::actor api, writer, hub, notifier;
-  std::uint64_t pass = 0;      // increments per connection; stale completions are ignored
+  std::uint64_t pass = 0;  // increments per connection; stale completions are ignored
   bool running = false;
   bool done = false;
-  std::deque<Task> queue;      // backfill tasks waiting for a request slot
+  std::deque<Task> queue;  // backfill tasks waiting for a request slot
   int active = 0;
   int chats_left = 0;
   std::vector<caf::response_promise> done_waiters;
@@ -55,7 +71,9 @@ std::string url_encode(const std::string& s) {
 
 // A completion of an abandoned pass. Pass 0 names a request outside any pass (load_older, an
 // echo check), which always completes.
-bool stale(Self* self, std::uint64_t pass) { return pass != 0 && pass != self->state.pass; }
+bool stale(Self* self, std::uint64_t pass) {
+  return pass != 0 && pass != self->state.pass;
+}
 
 void report(Self* self, const Error& error) {
   log(LogLevel::warn, "sync", error.describe());
@@ -124,29 +142,29 @@ void read_bounds(Self* self, const std::string& chat_id, F then) {
     bounds->newest_id = b->newest_id;
     bounds->oldest_id = b->oldest_id;
     bounds->newest_micros = b->newest_micros;
+    bounds->oldest_micros = b->oldest_micros;
   }};
   self->request(self->state.writer, caf::infinite, std::move(read))
       .then([bounds, then](Done&) mutable { then(*bounds); });
 }
 
-// Fetches history pages backwards from `before` (nullopt: the newest) until a page reaches the
-// known segment (its oldest message is not newer than the newest known) or the chat's start.
-void fetch_history(Self* self, std::uint64_t pass, std::string chat_id,
-                   std::optional<std::string> before, int size, std::int64_t known_newest,
-                   int pages_left, std::function<void(int)> done, int loaded = 0) {
-  std::string path = "/api/messages/getMessages/" + url_encode(chat_id) +
-                     "?size=" + std::to_string(size);
+// Fetches history pages backwards from `before` (nullopt: the newest) until a page reaches
+// `walk.stop_micros`, the chat's start, or the page budget; each page enters the log.
+void fetch_history(Self* self, Walk walk, std::optional<std::string> before,
+                   std::function<void(const WalkEnd&)> done, int loaded = 0) {
+  std::string path = "/api/messages/getMessages/" + url_encode(walk.chat_id) +
+                     "?size=" + std::to_string(walk.size);
   if (before) path += "&lastMessage=" + url_encode(*before);
   api_get_logged(self, path, [=](ApiReply& reply, std::int64_t after_seq) {
-    if (stale(self, pass)) return;
+    if (stale(self, walk.pass)) return;
     if (reply.error) {
       report(self, *reply.error);
-      return done(loaded);
+      return done(WalkEnd{loaded, std::nullopt, false});
     }
     auto page = rest::decode_message_list(reply.body);
     if (!page.ok()) {
       report(self, Error{page.error().code, "getMessages: " + page.error().message});
-      return done(loaded);
+      return done(WalkEnd{loaded, std::nullopt, false});
     }
     auto messages = std::move(page).value();
     int count = static_cast<int>(messages.messages.size());
@@ -159,47 +177,49 @@ void fetch_history(Self* self, std::uint64_t pass, std::string chat_id,
         oldest = m.message_id;
       }
     }
-    store::HistoryPage entry{after_seq, chat_id, before, size, std::move(messages)};
-    bool reached_start = count < size;
-    bool reached_known = known_newest > 0 && oldest_micros <= known_newest;
-    if (reached_start || reached_known || pages_left <= 1 || !oldest) {
+    store::HistoryPage entry{after_seq, walk.chat_id, before, walk.size, std::move(messages)};
+    WalkEnd end{loaded + count, oldest, count < walk.size};
+    bool reached_stop = walk.stop_micros > 0 && oldest_micros <= walk.stop_micros;
+    if (end.reached_start || reached_stop || walk.pages_left <= 1 || !oldest) {
       // The last page: done once it is committed (and with it every earlier one: the writer
       // commits in the order it was asked).
       return commit(self, std::move(entry), [=](bool) {
-        if (stale(self, pass)) return;
-        done(loaded + count);
+        if (stale(self, walk.pass)) return;
+        done(end);
       });
     }
     // The next page's request goes out while this one commits.
     commit(self, std::move(entry), [](bool) {});
-    fetch_history(self, pass, chat_id, oldest, size, known_newest, pages_left - 1, done,
-                  loaded + count);
+    Walk next = walk;
+    --next.pages_left;
+    fetch_history(self, next, oldest, done, end.loaded);
   });
 }
 
 void fetch_members(Self* self, std::uint64_t pass, const std::string& chat_id,
                    std::function<void()> done) {
-  api_get_logged(self, "/api/chat/getUsers/" + url_encode(chat_id), [=](ApiReply& reply,
-                                                                        std::int64_t after_seq) {
-    if (stale(self, pass)) return;
-    if (reply.error) {
-      // 403/404: we are no longer a member, or the chat is gone; the chat pass already said so.
-      if (reply.status != 403 && reply.status != 404) report(self, *reply.error);
-      return done();
-    }
-    auto users = rest::decode_user_list(reply.body);
-    if (!users.ok()) {
-      report(self, Error{users.error().code, "getUsers: " + users.error().message});
-      return done();
-    }
-    commit(self, store::MembersPage{after_seq, chat_id, std::move(users).value()},
-           [=](bool) { done(); });
-  });
+  api_get_logged(self, "/api/chat/getUsers/" + url_encode(chat_id),
+                 [=](ApiReply& reply, std::int64_t after_seq) {
+                   if (stale(self, pass)) return;
+                   if (reply.error) {
+                     // 403/404: we are no longer a member, or the chat is gone; the chat pass
+                     // already said so.
+                     if (reply.status != 403 && reply.status != 404) report(self, *reply.error);
+                     return done();
+                   }
+                   auto users = rest::decode_user_list(reply.body);
+                   if (!users.ok()) {
+                     report(self, Error{users.error().code, "getUsers: " + users.error().message});
+                     return done();
+                   }
+                   commit(self, store::MembersPage{after_seq, chat_id, std::move(users).value()},
+                          [=](bool) { done(); });
+                 });
 }
 
-void chat_done(Self* self, const std::string& chat_id) {
+// One task of the pass is over (a chat's backfill and re-read, or the listing itself).
+void task_done(Self* self) {
   auto& st = self->state;
-  self->send(st.hub, synced_atom::value, chat_id);
   if (--st.chats_left == 0) {
     st.done = true;
     st.running = false;
@@ -210,7 +230,31 @@ void chat_done(Self* self, const std::string& chat_id) {
   }
 }
 
-// Backfills one chat: history (newest pages until the known segment), then members.
+// Pages to re-read below the new messages (SyncOptions::revalidate_depth).
+int revalidate_pages(const SyncOptions& options, int page_size) {
+  if (options.revalidate_depth < 0) return INT32_MAX;
+  return (options.revalidate_depth + page_size - 1) / page_size;
+}
+
+// Re-reads the history the store held before this pass, below what the backfill just read:
+// edits, deletions and reactions of older messages made while we were away leave no other trace
+// (the protocol has no change feed). Queued behind every chat's backfill.
+void revalidate_chat(Self* self, std::string chat_id, std::string from, std::int64_t stop_micros) {
+  auto& st = self->state;
+  auto pass = st.pass;
+  st.queue.push_back([self, pass, chat_id, from, stop_micros](std::function<void()> slot_done) {
+    int size = self->state.options.initial_depth;
+    Walk walk{pass, chat_id, size, stop_micros, revalidate_pages(self->state.options, size)};
+    fetch_history(self, walk, from, [=](const WalkEnd&) {
+      task_done(self);
+      slot_done();
+    });
+  });
+  run_queue(self);
+}
+
+// Backfills one chat: history (newest pages until the known segment), then members; the chat
+// is synced then (its outbox may go on), and what the store held before is re-read after.
 void sync_chat(Self* self, const rest::ChatDetails& chat) {
   auto& st = self->state;
   auto pass = st.pass;
@@ -219,16 +263,22 @@ void sync_chat(Self* self, const rest::ChatDetails& chat) {
     read_bounds(self, chat_id, [=](const Bounds& bounds) {
       if (stale(self, pass)) return;
       int depth = self->state.options.initial_depth;
-      // Always re-read the newest page: edits, deletions and reactions made while we were away
-      // leave no other trace. Older pages only while they are still newer than what we hold.
-      int pages = bounds.known ? 1000 : 1;
-      fetch_history(self, pass, chat_id, std::nullopt, depth,
-                    bounds.known ? bounds.newest_micros : 0, pages, [=](int) {
-                      fetch_members(self, pass, chat_id, [=] {
-                        chat_done(self, chat_id);
-                        slot_done();
-                      });
-                    });
+      // Newer pages while they are still newer than what we hold: at least the newest one.
+      Walk walk{pass, chat_id, depth, bounds.known ? bounds.newest_micros : 0,
+                bounds.known ? 1000 : 1};
+      fetch_history(self, walk, std::nullopt, [=](const WalkEnd& end) {
+        fetch_members(self, pass, chat_id, [=] {
+          self->send(self->state.hub, synced_atom::value, chat_id);
+          bool more = bounds.known && end.oldest && !end.reached_start &&
+                      self->state.options.revalidate_depth != 0;
+          if (more) {
+            revalidate_chat(self, chat_id, *end.oldest, bounds.oldest_micros);
+          } else {
+            task_done(self);
+          }
+          slot_done();
+        });
+      });
     });
   });
   run_queue(self);
@@ -241,45 +291,45 @@ void list_chats(Self* self, std::uint64_t pass, int page,
                 std::shared_ptr<std::vector<rest::ChatDetails>> all, bool full,
                 std::shared_ptr<std::int64_t> first_seq = std::make_shared<std::int64_t>(0)) {
   int size = self->state.options.chats_page_size;
-  api_get_logged(self,
-          "/api/chat/getChats?page=" + std::to_string(page) + "&size=" + std::to_string(size),
-          [=](ApiReply& reply, std::int64_t after_seq) {
-            if (stale(self, pass)) return;
-            if (reply.error) {
-              report(self, *reply.error);
-              if (full) self->state.running = false;
-              return;  // the next connection starts a new pass
-            }
-            auto list = rest::decode_chat_list(reply.body);
-            if (!list.ok()) {
-              report(self, Error{list.error().code, "getChats: " + list.error().message});
-              if (full) self->state.running = false;
-              return;
-            }
-            bool last = static_cast<int>(list->chats.size()) < size;
-            for (const auto& c : list->chats) {
-              seen->push_back(c.chat_id);
-              all->push_back(c);
-            }
-            // What vanished is judged against the pass's first request: a chat a live event
-            // brought after it may sort onto a page already fetched.
-            if (page == 0) *first_seq = after_seq;
-            store::ChatsPage entry;
-            entry.after_seq = last ? *first_seq : after_seq;
-            entry.page = page;
-            entry.size = size;
-            entry.complete = last;
-            entry.chats = std::move(list).value();
-            if (last) entry.pass_chat_ids = *seen;
-            commit(self, std::move(entry), [=](bool) {
-              if (stale(self, pass)) return;
-              if (!last) return list_chats(self, pass, page + 1, seen, all, full, first_seq);
-              if (!full) return;
-              self->state.chats_left = static_cast<int>(all->size()) + 1;
-              for (const auto& chat : *all) sync_chat(self, chat);
-              chat_done(self, "");  // the +1: completes even when there are no chats
-            });
-          });
+  api_get_logged(
+      self, "/api/chat/getChats?page=" + std::to_string(page) + "&size=" + std::to_string(size),
+      [=](ApiReply& reply, std::int64_t after_seq) {
+        if (stale(self, pass)) return;
+        if (reply.error) {
+          report(self, *reply.error);
+          if (full) self->state.running = false;
+          return;  // the next connection starts a new pass
+        }
+        auto list = rest::decode_chat_list(reply.body);
+        if (!list.ok()) {
+          report(self, Error{list.error().code, "getChats: " + list.error().message});
+          if (full) self->state.running = false;
+          return;
+        }
+        bool last = static_cast<int>(list->chats.size()) < size;
+        for (const auto& c : list->chats) {
+          seen->push_back(c.chat_id);
+          all->push_back(c);
+        }
+        // What vanished is judged against the pass's first request: a chat a live event
+        // brought after it may sort onto a page already fetched.
+        if (page == 0) *first_seq = after_seq;
+        store::ChatsPage entry;
+        entry.after_seq = last ? *first_seq : after_seq;
+        entry.page = page;
+        entry.size = size;
+        entry.complete = last;
+        entry.chats = std::move(list).value();
+        if (last) entry.pass_chat_ids = *seen;
+        commit(self, std::move(entry), [=](bool) {
+          if (stale(self, pass)) return;
+          if (!last) return list_chats(self, pass, page + 1, seen, all, full, first_seq);
+          if (!full) return;
+          self->state.chats_left = static_cast<int>(all->size()) + 1;
+          for (const auto& chat : *all) sync_chat(self, chat);
+          task_done(self);  // the +1: completes even when there are no chats
+        });
+      });
 }
 
 void start_pass(Self* self) {
@@ -322,22 +372,21 @@ caf::behavior sync(Self* self, SyncOptions options, caf::actor api, caf::actor w
         // or USER_JOIN of self) has no other way to learn its members and read pointers
         // before the next sync pass.
         auto chat_id = check.chat_id;
-        fetch_history(self, 0, chat_id, std::nullopt, self->state.options.initial_depth, 0, 1,
-                      [self, chat_id, promise](int) mutable {
-                        fetch_members(self, 0, chat_id,
-                                      [promise]() mutable { promise.deliver(Done{}); });
-                      });
+        Walk walk{0, chat_id, self->state.options.initial_depth, 0, 1};
+        fetch_history(self, walk, std::nullopt, [self, chat_id, promise](const WalkEnd&) mutable {
+          fetch_members(self, 0, chat_id, [promise]() mutable { promise.deliver(Done{}); });
+        });
         return promise;
       },
       [=](LoadOlder& request) -> caf::result<LoadOlderReply> {
         auto promise = self->make_response_promise();
         read_bounds(self, request.chat_id, [=](const Bounds& bounds) mutable {
-          fetch_history(self, 0, request.chat_id, bounds.oldest_id, request.count, 0, 1,
-                        [promise](int loaded) mutable {
-                          LoadOlderReply reply;
-                          reply.loaded = loaded;
-                          promise.deliver(reply);
-                        });
+          Walk walk{0, request.chat_id, request.count, 0, 1};
+          fetch_history(self, walk, bounds.oldest_id, [promise](const WalkEnd& end) mutable {
+            LoadOlderReply reply;
+            reply.loaded = end.loaded;
+            promise.deliver(reply);
+          });
         });
         return promise;
       },

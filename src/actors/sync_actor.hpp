@@ -38,6 +38,7 @@ struct SyncOptions {
   /// request first asks the writer.
   std::shared_ptr<const std::atomic<std::int64_t>> committed;
   int initial_depth = 50;
+  int revalidate_depth = 500;  // Config::revalidate_history_depth
   int concurrency = 4;
   int chats_page_size = 50;
 };

@@ -129,6 +129,9 @@ Result<Config> parse_config(std::string_view json) {
   std::int64_t n = c.initial_history_depth;
   WHISP_TRY(o.integer("initialHistoryDepth", 0, 100000, n));
   c.initial_history_depth = static_cast<int>(n);
+  n = c.revalidate_history_depth;
+  WHISP_TRY(o.integer("revalidateHistoryDepth", -1, 100000000, n));
+  c.revalidate_history_depth = static_cast<int>(n);
   n = c.sync_concurrency;
   WHISP_TRY(o.integer("syncConcurrency", 1, 64, n));
   c.sync_concurrency = static_cast<int>(n);

@@ -248,6 +248,7 @@ Result<Store::HistoryBounds> Store::history_bounds(const std::string& chat_id) c
         out.newest_micros = q.getColumn(1).getInt64();
       } else {
         out.oldest_id = q.getColumn(0).getString();
+        out.oldest_micros = q.getColumn(1).getInt64();
       }
     }
   } catch (const std::exception& e) {

@@ -76,7 +76,7 @@ class Store {
   /// and oldest known server messages. Empty ids when nothing is known.
   struct HistoryBounds {
     std::optional<std::string> newest_id, oldest_id;
-    std::int64_t newest_micros = 0;
+    std::int64_t newest_micros = 0, oldest_micros = 0;
   };
   Result<HistoryBounds> history_bounds(const std::string& chat_id) const;
   /// A message of a chat by server or local id (deleted ones too), for the engine's checks

@@ -38,15 +38,37 @@ std::string chat_id_of(const std::string& details_json) {
   return d.IsObject() && d.HasMember("chatId") ? d["chatId"].GetString() : "";
 }
 
+// The dev server, alice and bob, both synced.
+struct Pair {
+  std::unique_ptr<devserver::DevServer> server = test::start_server();
+  test::TempDir dir;
+  std::unique_ptr<test::TestEngine> alice =
+      test::TestEngine::start(*server, "alice", dir.file("alice.db"));
+  std::unique_ptr<test::TestEngine> bob =
+      test::TestEngine::start(*server, "bob", dir.file("bob.db"));
+
+  Pair() {
+    REQUIRE(alice->engine().wait_idle(seconds(15)));
+    REQUIRE(bob->engine().wait_idle(seconds(15)));
+  }
+
+  // Alice goes offline, and the server has seen her go.
+  void alice_offline() {
+    alice->engine().go_offline();
+    REQUIRE(alice->wait([&] {
+      return alice->engine().connection_state() != ConnectionState::connected &&
+             server->connection_count("alice") == 0;
+    }));
+  }
+};
+
 }  // namespace
 
 TEST_CASE("an engine that was offline while everything happened converges on the server's truth") {
-  auto server = test::start_server();
-  test::TempDir dir;
-  auto alice = test::TestEngine::start(*server, "alice", dir.file("alice.db"));
-  auto bob = test::TestEngine::start(*server, "bob", dir.file("bob.db"));
-  REQUIRE(alice->engine().wait_idle(seconds(15)));
-  REQUIRE(bob->engine().wait_idle(seconds(15)));
+  Pair pair;
+  auto& server = pair.server;
+  auto& alice = pair.alice;
+  auto& bob = pair.bob;
   const std::string chat = server->seeded_chat_id();
   auto alice_rest = rest_user(*server, "alice");
   auto bob_rest = rest_user(*server, "bob");
@@ -61,8 +83,9 @@ TEST_CASE("an engine that was offline while everything happened converges on the
     REQUIRE(bob->engine().send_message(chat, text).ok());
   }
   REQUIRE(bob->wait([&] { return !id_of(*bob, chat, "to be reacted to").empty(); }));
-  REQUIRE(bob->engine().react(chat, ItemRef::server(id_of(*bob, chat, "to be reacted to")),
-                              "old-reaction").ok());
+  REQUIRE(bob->engine()
+              .react(chat, ItemRef::server(id_of(*bob, chat, "to be reacted to")), "old-reaction")
+              .ok());
   REQUIRE(bob->engine().wait_idle(seconds(15)));
   REQUIRE(alice->wait([&] {
     return !reaction_id_of(*alice, chat, "old-reaction").empty() &&
@@ -71,11 +94,7 @@ TEST_CASE("an engine that was offline while everything happened converges on the
   }));
   REQUIRE(alice->engine().wait_idle(seconds(15)));
 
-  alice->engine().go_offline();
-  REQUIRE(alice->wait([&] {
-    return alice->engine().connection_state() != ConnectionState::connected &&
-           server->connection_count("alice") == 0;
-  }));
+  pair.alice_offline();
 
   // Everything bob does while alice is away.
   const int many = 70;  // more than one history page (50)
@@ -83,13 +102,21 @@ TEST_CASE("an engine that was offline while everything happened converges on the
     REQUIRE(bob->engine().send_message(chat, "while away " + std::to_string(i)).ok());
   }
   REQUIRE(bob->engine().wait_idle(seconds(30)));
-  REQUIRE(bob->engine().edit_message(chat, ItemRef::server(id_of(*bob, chat, "to be edited")),
-                                     "edited while away").ok());
-  REQUIRE(bob->engine().delete_message(chat, ItemRef::server(id_of(*bob, chat, "to be deleted"))).ok());
-  REQUIRE(bob->engine().react(chat, ItemRef::server(id_of(*bob, chat, "while away 3")),
-                              "new-reaction").ok());
-  REQUIRE(bob->engine().unreact(chat, ItemRef::server(reaction_id_of(*bob, chat, "old-reaction"))).ok());
-  REQUIRE(bob->engine().mark_read(chat, id_of(*bob, chat, "while away " + std::to_string(many - 1))).ok());
+  REQUIRE(bob->engine()
+              .edit_message(chat, ItemRef::server(id_of(*bob, chat, "to be edited")),
+                            "edited while away")
+              .ok());
+  REQUIRE(
+      bob->engine().delete_message(chat, ItemRef::server(id_of(*bob, chat, "to be deleted"))).ok());
+  REQUIRE(bob->engine()
+              .react(chat, ItemRef::server(id_of(*bob, chat, "while away 3")), "new-reaction")
+              .ok());
+  REQUIRE(bob->engine()
+              .unreact(chat, ItemRef::server(reaction_id_of(*bob, chat, "old-reaction")))
+              .ok());
+  REQUIRE(bob->engine()
+              .mark_read(chat, id_of(*bob, chat, "while away " + std::to_string(many - 1)))
+              .ok());
   auto fresh = bob->engine().create_chat("Made while alice was away", {"bob", "alice"});
   REQUIRE(fresh.ok());
   const std::string new_chat = chat_id_of(*fresh);
@@ -116,6 +143,57 @@ TEST_CASE("an engine that was offline while everything happened converges on the
     INFO("while away " << i);
     CHECK(messages_with_text(snap, chat, "while away " + std::to_string(i)).size() == 1);
   }
+  auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
+                       seconds(15));
+  INFO(diff);
+  CHECK(diff.empty());
+}
+
+// No new message tells an engine that old ones changed while it was away (or in a cut): the
+// protocol has no change feed, so the engine re-reads the history it holds after connecting.
+TEST_CASE("changes to old messages made while an engine was offline reach it after reconnect") {
+  Pair pair;
+  auto& server = pair.server;
+  auto& alice = pair.alice;
+  auto& bob = pair.bob;
+  const std::string chat = server->seeded_chat_id();
+  auto alice_rest = rest_user(*server, "alice");
+  auto bob_rest = rest_user(*server, "bob");
+
+  const int many = 130;  // the oldest of them are more than two history pages back
+  for (int i = 0; i < many; ++i) {
+    REQUIRE(bob->engine().send_message(chat, "old " + std::to_string(i)).ok());
+  }
+  REQUIRE(bob->engine().wait_idle(seconds(30)));
+  REQUIRE(bob->engine().react(chat, ItemRef::server(id_of(*bob, chat, "old 1")), "kept-away").ok());
+  REQUIRE(bob->wait([&] { return !reaction_id_of(*bob, chat, "kept-away").empty(); }));
+  REQUIRE(bob->engine().wait_idle(seconds(15)));
+  REQUIRE(alice->wait([&] {
+    return !id_of(*alice, chat, "old " + std::to_string(many - 1)).empty() &&
+           !reaction_id_of(*alice, chat, "kept-away").empty();
+  }));
+  REQUIRE(alice->engine().wait_idle(seconds(15)));
+
+  pair.alice_offline();
+  REQUIRE(bob->engine()
+              .edit_message(chat, ItemRef::server(id_of(*bob, chat, "old 2")),
+                            "old 2 edited while away")
+              .ok());
+  REQUIRE(bob->engine().delete_message(chat, ItemRef::server(id_of(*bob, chat, "old 3"))).ok());
+  REQUIRE(
+      bob->engine().react(chat, ItemRef::server(id_of(*bob, chat, "old 4")), "added-away").ok());
+  REQUIRE(
+      bob->engine().unreact(chat, ItemRef::server(reaction_id_of(*bob, chat, "kept-away"))).ok());
+  REQUIRE(bob->engine().wait_idle(seconds(30)));
+  REQUIRE(server->connection_count("alice") == 0);
+
+  alice->engine().go_online();
+  REQUIRE(alice->engine().wait_idle(seconds(30)));
+  auto snap = alice->snapshot();
+  CHECK(messages_with_text(snap, chat, "old 2 edited while away").size() == 1);
+  CHECK(messages_with_text(snap, chat, "old 3").empty());
+  CHECK(reactions_with_emoji(snap, "added-away") == 1);
+  CHECK(reactions_with_emoji(snap, "kept-away") == 0);
   auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
                        seconds(15));
   INFO(diff);

@@ -1,5 +1,8 @@
 #include "sync_fixture.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -22,6 +25,12 @@ RpcOptions rpc_options(const devserver::DevServer& server, const std::string& us
   o.password = username + "-password";
   o.db = dir.file(db_name.empty() ? username + ".db" : db_name);
   o.stderr_file = dir.file(username + ".stderr");
+  // WHISP_RPC_LOG=DIR: every rpc logs at debug level into DIR/<user>.stderr, kept after the
+  // test (the delivery decisions of a failed chaos run are read there).
+  if (const char* keep = std::getenv("WHISP_RPC_LOG"); keep && *keep) {
+    o.log_level = "debug";
+    o.stderr_file = (std::filesystem::path(keep) / (username + ".stderr")).string();
+  }
   return o;
 }
 
