@@ -18,12 +18,13 @@ using namespace whisp::net::testing;
 namespace {
 
 Result<HttpResponse> fetch(HttpClient& client, HttpRequest request,
-                           std::chrono::milliseconds timeout = 5s) {
+                           std::chrono::milliseconds timeout = 10s) {
   auto promise = std::make_shared<std::promise<Result<HttpResponse>>>();
   auto future = promise->get_future();
   client.request(std::move(request), timeout,
                  [promise](Result<HttpResponse> r) { promise->set_value(std::move(r)); });
-  REQUIRE(future.wait_for(15s) == std::future_status::ready);
+  // Room for every step's timeout (connect, TLS, write, read) under a sanitizer on loaded cores.
+  REQUIRE(future.wait_for(60s) == std::future_status::ready);
   return future.get();
 }
 
@@ -32,13 +33,17 @@ std::string url(const TestServer& server, const std::string& host, const std::st
   return scheme + "://" + host + ":" + std::to_string(server.port()) + target;
 }
 
-// A port with nothing listening: bind one, note it, close it.
-unsigned short closed_port() {
+// A port that refuses connections: a socket bound to it but not listening. It stays bound while
+// the test runs, so no test running beside it (ctest -j) can be given the port meanwhile.
+struct RefusingPort {
   boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(
-      io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
+  boost::asio::ip::tcp::socket socket{io};
+  RefusingPort() {
+    socket.open(boost::asio::ip::tcp::v4());
+    socket.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+  }
+  unsigned short port() const { return socket.local_endpoint().port(); }
+};
 
 }  // namespace
 
@@ -103,7 +108,8 @@ TEST_CASE("a server that never answers fails the request with a timeout naming t
 TEST_CASE("a refused connection names the step, the peer and the reason") {
   IoThread io;
   HttpClient client(io);
-  const auto port = std::to_string(closed_port());
+  RefusingPort refusing;
+  const auto port = std::to_string(refusing.port());
   auto r = fetch(client, {"GET", "http://127.0.0.1:" + port + "/", {}, ""});
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == ErrorCode::io_error);

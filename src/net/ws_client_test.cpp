@@ -20,6 +20,10 @@ using namespace whisp::net::testing;
 
 namespace {
 
+// How long a wait for a loopback event may take: milliseconds normally, but these tests also run
+// under TSan and ASan on two loaded cores, where a thread can stall for seconds.
+constexpr std::chrono::milliseconds kWait = 30s;
+
 // Records what a client's handlers saw; tests wait on it.
 struct Recorder {
   Waiter waiter;
@@ -53,10 +57,11 @@ struct Recorder {
     h.on_pong = [this] { waiter.update([&] { ++pongs; }); };
     return h;
   }
-  bool wait_open() { return waiter.wait([&] { return opened || closes > 0; }) && opened; }
-  bool wait_closed() { return waiter.wait([&] { return closes > 0; }); }
+  bool wait_open() { return waiter.wait([&] { return opened || closes > 0; }, kWait) && opened; }
+  bool wait_closed() { return waiter.wait([&] { return closes > 0; }, kWait); }
   bool wait_received(std::size_t n) {
-    return waiter.wait([&] { return received.size() >= n || closes > 0; }) && received.size() >= n;
+    return waiter.wait([&] { return received.size() >= n || closes > 0; }, kWait) &&
+           received.size() >= n;
   }
 };
 
@@ -97,7 +102,7 @@ TEST_CASE("text and binary messages are echoed and handed on as bytes in order")
   REQUIRE(ws->send(binary).ok());
   REQUIRE(rec.wait_received(text.size() + binary.size()));
   CHECK(rec.received == text + binary);
-  server.waiter.wait([&] { return server.records.ws_messages.size() >= 2; });
+  server.waiter.wait([&] { return server.records.ws_messages.size() >= 2; }, kWait);
   server.waiter.read([&] {
     REQUIRE(server.records.ws_messages.size() == 2);
     CHECK(server.records.ws_messages[0].text);
@@ -195,7 +200,7 @@ TEST_CASE("a close from either side calls on_close exactly once") {
     REQUIRE(rec.wait_closed());
     CHECK(rec.reason->code == ErrorCode::closed);
     // The graceful close flushed what was queued before it.
-    REQUIRE(server.waiter.wait([&] { return server.records.ws_sessions_ended == 1; }));
+    REQUIRE(server.waiter.wait([&] { return server.records.ws_sessions_ended == 1; }, kWait));
     server.waiter.read([&] {
       CHECK(server.records.ws_messages.at(0).data == "last words");
       return 0;
@@ -238,7 +243,7 @@ TEST_CASE("a ping is answered by a pong that updates the liveness time") {
   REQUIRE(rec.wait_open());
   const auto before = ws->last_activity();
   ws->ping();
-  REQUIRE(rec.waiter.wait([&] { return rec.pongs >= 1; }));
+  REQUIRE(rec.waiter.wait([&] { return rec.pongs >= 1; }, kWait));
   CHECK(ws->last_activity() >= before);
   ws->abort();
   REQUIRE(rec.wait_closed());
@@ -250,10 +255,13 @@ TEST_CASE("connection failures end in on_close with an error naming the step") {
   auto ws = WsClient::create(io);
 
   SECTION("connection refused") {
+    // Bound but not listening: refused, and held so that no test beside this one (ctest -j)
+    // can be given the port meanwhile.
     boost::asio::io_context scratch;
-    boost::asio::ip::tcp::acceptor probe(scratch, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    boost::asio::ip::tcp::socket probe(scratch);
+    probe.open(boost::asio::ip::tcp::v4());
+    probe.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
     const auto port = std::to_string(probe.local_endpoint().port());
-    probe.close();
     ws->connect("ws://127.0.0.1:" + port + "/ws", stomp_options(), rec.handlers());
     REQUIRE(rec.wait_closed());
     CHECK(rec.reason->code == ErrorCode::io_error);
