@@ -75,7 +75,7 @@ std::unique_ptr<WsClient> Fixture::connect(const TestUser& u, const std::string&
   s.add("destination", "/user/" + u.id + "/queue/messages");
   REQUIRE((*ws)->send_frame(s).ok());
   // A SUBSCRIBE has no answer: wait (bounded) until the server has registered it.
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
   while (server_->subscription_count(u.username) <= before &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(1ms);

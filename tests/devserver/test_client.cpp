@@ -97,7 +97,7 @@ Status WsClient::send(const std::string& bytes) {
     done = true;
     wec = ec;
   });
-  pump(std::chrono::steady_clock::now() + 5s, [&] { return done; });
+  pump(std::chrono::steady_clock::now() + 15s, [&] { return done; });
   if (!done) return Error{ErrorCode::timeout, "send: timed out"};
   if (wec) return Error{ErrorCode::io_error, "send: " + wec.message()};
   return Ok{};

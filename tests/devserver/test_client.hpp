@@ -33,6 +33,8 @@ HttpResult http(std::uint16_t port, const std::string& method, const std::string
                 const std::string& body = {},
                 const std::map<std::string, std::string>& headers = {});
 
+// Waits default to 15 s: a frame over loopback comes in milliseconds, but a sanitizer build on
+// two loaded cores can stall a thread for seconds; a test that expects nothing passes its own.
 class WsClient {
  public:
   /// Opens ws://127.0.0.1:PORT/TARGET offering `subprotocols` (comma-separated, may be empty).
@@ -48,13 +50,13 @@ class WsClient {
   Status send_frame(const stomp::Frame& f) { return send(stomp::encode(f)); }
 
   /// The next STOMP frame (heart-beats skipped and counted), or timeout / closed / a parse error.
-  Result<stomp::Frame> next_frame(std::chrono::milliseconds timeout = 5s);
+  Result<stomp::Frame> next_frame(std::chrono::milliseconds timeout = 15s);
   /// The next frame whose command is `command`, skipping others.
-  Result<stomp::Frame> next(const std::string& command, std::chrono::milliseconds timeout = 5s);
+  Result<stomp::Frame> next(const std::string& command, std::chrono::milliseconds timeout = 15s);
   /// The next raw WebSocket message.
-  Result<std::string> next_message(std::chrono::milliseconds timeout = 5s);
+  Result<std::string> next_message(std::chrono::milliseconds timeout = 15s);
   /// Waits for the connection to end; true when it did within the timeout.
-  bool wait_closed(std::chrono::milliseconds timeout = 5s);
+  bool wait_closed(std::chrono::milliseconds timeout = 15s);
   /// The close code the server sent (0 when it dropped the socket without a close frame).
   int close_code() const { return close_code_; }
   bool closed() const { return closed_; }
