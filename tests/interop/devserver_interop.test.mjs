@@ -48,7 +48,7 @@ function startServer() {
   });
 }
 
-async function waitFor(what, predicate, ms = 5000) {
+async function waitFor(what, predicate, ms = 15000) {
   const deadline = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -56,7 +56,7 @@ async function waitFor(what, predicate, ms = 5000) {
   }
 }
 
-async function waitForAsync(what, predicate, ms = 5000) {
+async function waitForAsync(what, predicate, ms = 15000) {
   const deadline = Date.now() + ms;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
