@@ -115,11 +115,15 @@ TEST_CASE("through the C API an engine syncs, sends, reacts, sees another user's
   // Bob's UI subscribes to the chat: a first snapshot, then a diff per commit.
   struct Stream {
     std::mutex mutex;
+    std::condition_variable cv;
     std::vector<std::pair<std::string, std::string>> updates;  // (snapshot, diff)
     static void on_update(void* ud, const char* snapshot, const char* diff) {
       auto* self = static_cast<Stream*>(ud);
-      std::lock_guard<std::mutex> lock(self->mutex);
-      self->updates.emplace_back(snapshot, diff);
+      {
+        std::lock_guard<std::mutex> lock(self->mutex);
+        self->updates.emplace_back(snapshot, diff);
+      }
+      self->cv.notify_all();
     }
   } stream;
   std::uint64_t subscription = 0;
@@ -136,7 +140,8 @@ TEST_CASE("through the C API an engine syncs, sends, reacts, sees another user's
 
   REQUIRE(whisp_wait_idle(alice, 20000) == 1);
   REQUIRE(whisp_wait_idle(bob, 20000) == 1);
-  CHECK(alice_events.wait_for(WHISP_EVENT_CONNECTION, "\"connected\"", std::chrono::seconds(1)));
+  // Idle sees the state connected before the notifier thread runs the callback reporting it.
+  CHECK(alice_events.wait_for(WHISP_EVENT_CONNECTION, "\"connected\"", std::chrono::seconds(15)));
 
   char* snapshot = nullptr;
   REQUIRE(whisp_snapshot(alice, chat.c_str(), &snapshot, &error) == WHISP_OK);
@@ -154,7 +159,8 @@ TEST_CASE("through the C API an engine syncs, sends, reacts, sees another user's
   // Bob's engine is told about the commit and shows the message and the reaction.
   REQUIRE(bob_events.wait_for(WHISP_EVENT_CHANGED, chat, std::chrono::seconds(20)));
   bool seen = false;
-  for (int i = 0; i < 200 && !seen; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!seen && std::chrono::steady_clock::now() < deadline) {
     REQUIRE(whisp_snapshot(bob, chat.c_str(), &snapshot, &error) == WHISP_OK);
     std::string s = take(snapshot);
     seen = s.find("sent through C") != std::string::npos && s.find("\xE2\x9C\xA8") != std::string::npos;
@@ -171,6 +177,25 @@ TEST_CASE("through the C API an engine syncs, sends, reacts, sees another user's
   REQUIRE(whisp_send_message(bob, chat.c_str(), "bob via C", &local_id, &error) == WHISP_OK);
   take(local_id);
   REQUIRE(whisp_wait_idle(bob, 20000) == 1);
+  // Idle means the store has bob's message delivered; the subscription hears of that commit
+  // later, on the notifier thread. Wait until its last update shows it before unsubscribing.
+  {
+    std::unique_lock<std::mutex> lock(stream.mutex);
+    CHECK(stream.cv.wait_for(lock, std::chrono::seconds(15), [&] {
+      if (stream.updates.empty()) return false;
+      rapidjson::Document d;
+      d.Parse(stream.updates.back().first.c_str());
+      if (!d.IsObject() || !d.HasMember("chats") || d["chats"].Empty()) return false;
+      for (const auto& m : d["chats"][0]["messages"].GetArray()) {
+        if (m.HasMember("text") && m["text"].IsString() &&
+            std::string(m["text"].GetString()) == "bob via C") {
+          return m.HasMember("status") && m["status"].IsString() &&
+                 std::string(m["status"].GetString()) == "delivered";
+        }
+      }
+      return false;
+    }));
+  }
   whisp_unsubscribe(bob, subscription);
   {
     std::lock_guard<std::mutex> lock(stream.mutex);
