@@ -380,9 +380,8 @@ TEST_CASE("an action the server rejected fails at once with its reason and the n
 
 TEST_CASE("an echo overdue on a live connection is looked up in history before a counted resend",
           "[chat_actor]") {
-  // The chat actor stamps its writes with std::chrono::steady_clock, not with the actor clock,
-  // so the test coordinator's clock only fires the delayed check: a short echo timeout lets the
-  // real clock pass it too, and the test advances the test clock until the check finds it due.
+  // The chat actor stamps its writes with the actor clock, which the test coordinator drives:
+  // the test advances it until the delayed check finds the echo overdue.
   const auto timeout = std::chrono::milliseconds(30);
   Fixture f(timeout);
   f.say("L1", "first");
