@@ -120,7 +120,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
     // or placeholder) makes the insert a no-op and falls through to the general path.
     auto& ins = stmt(
         "INSERT INTO messages(chat_key, message_id, sender_key, ts, ts_text, text, reply_id, "
-        "reply_sender, reply_text, flags) VALUES(?,?,?,?,?,?,?,?,?,?) "
+        "reply_sender, reply_text, flags, since_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT(chat_key, message_id) DO NOTHING");
     ins.bind(1, chat.key);
     ins.bindNoCopy(2, b.message_id);
@@ -134,6 +134,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
       ins.bindNoCopy(9, b.reply_text);
     }
     ins.bind(10, kHasBase | (b.is_reply ? kIsReply : 0));
+    ins.bind(11, seq_);
     if (ins.exec() > 0) return;
   }
   auto existing = find_msg(chat.key, b.message_id);
@@ -159,11 +160,13 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
       if (own) {
         if (existing) merge_placeholder(own->key, existing->key);
         auto& u = stmt(
-            "UPDATE messages SET message_id=?, ts=?, ts_text=?, status=0 WHERE msg_key=?");
+            "UPDATE messages SET message_id=?, ts=?, ts_text=?, status=0, since_seq=? "
+            "WHERE msg_key=?");
         u.bind(1, b.message_id);
         u.bind(2, b.ts);
         bind_ts(u, 3, b.ts_text, b.ts);
-        u.bind(4, own->key);
+        u.bind(4, seq_);
+        u.bind(5, own->key);
         u.exec();
         if (b.is_reply) {
           // The server's snapshot of the parent wins over the one the intent took locally (the
@@ -190,7 +193,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
     flags |= existing->flags & kDeleted;
     auto& u = stmt(
         "UPDATE messages SET sender_key=?, ts=?, ts_text=?, text=?, reply_id=?, reply_sender=?, "
-        "reply_text=?, flags=? WHERE msg_key=?");
+        "reply_text=?, flags=?, since_seq=? WHERE msg_key=?");
     u.bind(1, b.sender_key);
     u.bind(2, b.ts);
     bind_ts(u, 3, b.ts_text, b.ts);
@@ -205,13 +208,14 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
       u.bind(7, b.reply_text);
     }
     u.bind(8, flags);
-    u.bind(9, key);
+    u.bind(9, seq_);
+    u.bind(10, key);
     u.exec();
     release_held_reads(chat.key, key);
   } else {
     auto& ins = stmt(
         "INSERT INTO messages(chat_key, message_id, sender_key, ts, ts_text, text, reply_id, "
-        "reply_sender, reply_text, flags) VALUES(?,?,?,?,?,?,?,?,?,?)");
+        "reply_sender, reply_text, flags, since_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     ins.bind(1, chat.key);
     ins.bind(2, b.message_id);
     ins.bind(3, b.sender_key);
@@ -224,6 +228,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
       ins.bind(9, b.reply_text);
     }
     ins.bind(10, flags);
+    ins.bind(11, seq_);
     ins.exec();
   }
 }

@@ -128,16 +128,22 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
   }
   if (from_start) lo.reset();
   if (!hi && h.before) return;  // an unknown cursor: nothing can be said about the range
+  // The newest page (no cursor) was the chat's newest when the server answered, so it also
+  // covers what lies above its own newest message, but only what we knew before the request
+  // went out: a message that arrived since may be newer than the answer.
+  const bool open_above = !h.before && h.after_seq.has_value();
   std::vector<std::int64_t> gone;
   {
     auto& q = stmt(
-        "SELECT msg_key, ts, message_id FROM messages WHERE chat_key=? AND message_id IS NOT "
-        "NULL AND (flags&7)=1 ORDER BY ts, message_id");
+        "SELECT msg_key, ts, message_id, COALESCE(since_seq, 0) FROM messages WHERE chat_key=? "
+        "AND message_id IS NOT NULL AND (flags&7)=1 ORDER BY ts, message_id");
     q.bind(1, ch->key);
     while (q.executeStep()) {
       Pos p{q.getColumn(1).getInt64(), q.getColumn(2).getString()};
       if (lo && p < *lo) continue;
-      if (hi && (hi_inclusive ? *hi < p : *hi <= p)) continue;
+      bool above = hi && (hi_inclusive ? *hi < p : *hi <= p);
+      if (!hi && !h.before) above = open_above;  // an empty newest page: all is above it
+      if (above && !(open_above && q.getColumn(3).getInt64() <= *h.after_seq)) continue;
       if (in_page.count(p.id)) continue;
       gone.push_back(q.getColumn(0).getInt64());
     }

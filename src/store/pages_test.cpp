@@ -68,6 +68,22 @@ TEST_CASE("a known message inside a page's range but absent from it is deleted",
     CHECK((*segs)[0].hi_message_id == "m5");
     CHECK(!(*segs)[0].from_start);
   }
+  SECTION("newest page with afterSeq: also above its newest, for what was known before it") {
+    // m5 and m6 were deleted while we were away: the server's newest are now m3, m4. A live
+    // m7 arrived after the request went out, so the page cannot speak of it.
+    const std::int64_t requested = store->last_seq();
+    REQUIRE(store->commit({send("c1", "u-a", "m7", "t", 70)}).ok());
+    auto h = page({page_msg("m3", "u-a", "t", 30), page_msg("m4", "u-a", "t", 40)}, 2);
+    h.after_seq = requested;
+    REQUIRE(store->commit({h}).ok());
+    CHECK(ids(snapshot_of(*store)) == std::vector<std::string>{"m1", "m2", "m3", "m4", "m7"});
+    SECTION("an empty newest page removes what was known before it, and keeps what came after") {
+      auto empty = page({}, 2);
+      empty.after_seq = requested;
+      REQUIRE(store->commit({empty}).ok());
+      CHECK(ids(snapshot_of(*store)) == std::vector<std::string>{"m7"});
+    }
+  }
   SECTION("an older page: from its oldest to the cursor; a short page reaches the start") {
     REQUIRE(store->commit({page({page_msg("m2", "u-a", "t", 20)}, 10, "m4")}).ok());
     CHECK(ids(snapshot_of(*store)) == std::vector<std::string>{"m2", "m4", "m5", "m6"});

@@ -123,6 +123,13 @@ void migrate(SQLite::Database& db) {
         "ALTER TABLE chats ADD COLUMN since_seq INTEGER;");
     version = 2;
   }
+  if (version == 2) {
+    // Version 3: since_seq on messages, the log seq of the entry that last made the row a known
+    // message: the newest history page covers everything above its own newest message too,
+    // except what arrived after its request went out (afterSeq).
+    db.exec("ALTER TABLE messages ADD COLUMN since_seq INTEGER;");
+    version = 3;
+  }
   db.exec("PRAGMA user_version=" + std::to_string(version));
   tx.commit();
 }
