@@ -236,25 +236,11 @@ int revalidate_pages(const SyncOptions& options, int page_size) {
   return (options.revalidate_depth + page_size - 1) / page_size;
 }
 
-// Re-reads the history the store held before this pass, below what the backfill just read:
-// edits, deletions and reactions of older messages made while we were away leave no other trace
-// (the protocol has no change feed). Queued behind every chat's backfill.
-void revalidate_chat(Self* self, std::string chat_id, std::string from, std::int64_t stop_micros) {
-  auto& st = self->state;
-  auto pass = st.pass;
-  st.queue.push_back([self, pass, chat_id, from, stop_micros](std::function<void()> slot_done) {
-    int size = self->state.options.initial_depth;
-    Walk walk{pass, chat_id, size, stop_micros, revalidate_pages(self->state.options, size)};
-    fetch_history(self, walk, from, [=](const WalkEnd&) {
-      task_done(self);
-      slot_done();
-    });
-  });
-  run_queue(self);
-}
-
-// Backfills one chat: history (newest pages until the known segment), then members; the chat
-// is synced then (its outbox may go on), and what the store held before is re-read after.
+// Backfills one chat: history (newest pages until the known segment), then the history the
+// store held before, re-read (edits, deletions and reactions of older messages made while we
+// were away leave no other trace: the protocol has no change feed), then members. The chat is
+// synced then: its own actions left unconfirmed by a cut are looked up in all of that before
+// anything is resent (a reaction to an old message, say).
 void sync_chat(Self* self, const rest::ChatDetails& chat) {
   auto& st = self->state;
   auto pass = st.pass;
@@ -262,22 +248,24 @@ void sync_chat(Self* self, const rest::ChatDetails& chat) {
   st.queue.push_back([self, pass, chat_id](std::function<void()> slot_done) {
     read_bounds(self, chat_id, [=](const Bounds& bounds) {
       if (stale(self, pass)) return;
-      int depth = self->state.options.initial_depth;
-      // Newer pages while they are still newer than what we hold: at least the newest one.
-      Walk walk{pass, chat_id, depth, bounds.known ? bounds.newest_micros : 0,
-                bounds.known ? 1000 : 1};
-      fetch_history(self, walk, std::nullopt, [=](const WalkEnd& end) {
+      const auto& options = self->state.options;
+      int size = options.initial_depth;
+      auto finish = [=] {
         fetch_members(self, pass, chat_id, [=] {
           self->send(self->state.hub, synced_atom::value, chat_id);
-          bool more = bounds.known && end.oldest && !end.reached_start &&
-                      self->state.options.revalidate_depth != 0;
-          if (more) {
-            revalidate_chat(self, chat_id, *end.oldest, bounds.oldest_micros);
-          } else {
-            task_done(self);
-          }
+          task_done(self);
           slot_done();
         });
+      };
+      // Newer pages while they are still newer than what we hold: at least the newest one.
+      Walk walk{pass, chat_id, size, bounds.known ? bounds.newest_micros : 0,
+                bounds.known ? 1000 : 1};
+      fetch_history(self, walk, std::nullopt, [=](const WalkEnd& end) {
+        if (!bounds.known || !end.oldest || end.reached_start || options.revalidate_depth == 0) {
+          return finish();
+        }
+        Walk below{pass, chat_id, size, bounds.oldest_micros, revalidate_pages(options, size)};
+        fetch_history(self, below, end.oldest, [=](const WalkEnd&) { finish(); });
       });
     });
   });

@@ -199,3 +199,48 @@ TEST_CASE("changes to old messages made while an engine was offline reach it aft
   INFO(diff);
   CHECK(diff.empty());
 }
+
+// Invariant 5 for actions aimed at old messages: a reaction, an edit and a deletion stored by
+// the server whose echoes a cut swallowed are found in the re-read history, never sent again.
+TEST_CASE("actions on old messages whose echo a cut swallowed are found in history, not resent") {
+  Pair pair;
+  auto& server = pair.server;
+  auto& alice = pair.alice;
+  auto& bob = pair.bob;
+  const std::string chat = server->seeded_chat_id();
+  auto alice_rest = rest_user(*server, "alice");
+  const int many = 130;
+  for (int i = 0; i < many; ++i) {
+    REQUIRE(alice->engine().send_message(chat, "mine " + std::to_string(i)).ok());
+  }
+  REQUIRE(alice->engine().wait_idle(seconds(30)));
+  REQUIRE(bob->wait([&] { return !id_of(*bob, chat, "mine " + std::to_string(many - 1)).empty(); }));
+
+  // Every action from now on is stored, then the connection is dropped before its echo.
+  devserver::FaultUpdate faults;
+  faults.store_then_drop = 1.0;
+  server->set_faults(faults);
+  REQUIRE(alice->engine().react(chat, ItemRef::server(id_of(*alice, chat, "mine 1")), "old-one").ok());
+  REQUIRE(alice->engine().wait_idle(seconds(30)));
+  REQUIRE(alice->engine().edit_message(chat, ItemRef::server(id_of(*alice, chat, "mine 2")),
+                                       "mine 2 edited").ok());
+  REQUIRE(alice->engine().wait_idle(seconds(30)));
+  REQUIRE(alice->engine().delete_message(chat, ItemRef::server(id_of(*alice, chat, "mine 3"))).ok());
+  REQUIRE(alice->engine().wait_idle(seconds(30)));
+  faults.store_then_drop = 0;
+  server->set_faults(faults);
+
+  auto counts = server_counts(alice_rest);
+  CHECK(counts.emojis["old-one"] == 1);
+  CHECK(counts.texts["mine 2 edited"] == 1);
+  CHECK(counts.texts["mine 3"] == 0);
+  auto snap = alice->snapshot();
+  int confirmed = 0;
+  CHECK(reactions_with_emoji(snap, "old-one", &confirmed) == 1);
+  CHECK(confirmed == 1);
+  auto edited = messages_with_text(snap, chat, "mine 2 edited");
+  REQUIRE(edited.size() == 1);
+  CHECK(std::string((*edited[0])["status"].GetString()) == "delivered");
+  CHECK(messages_with_text(snap, chat, "mine 3").empty());
+  for (const auto& e : alice->errors()) FAIL_CHECK("error: " << e.describe());
+}
