@@ -28,7 +28,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== 3/4 tests under TSan (layers whose threads meet outside CAF)"
 # Only the binaries holding tsan-labelled tests: building CAF-based code under TSan is useless
 # (Debian's CAF is not instrumented) and slow.
-WHISP_TARGETS="net_tests store_tests store_thread_tests" \
+WHISP_TARGETS="net_tests store_tests store_thread_tests capi_thread_tests" \
   scripts/build.sh build-tsan -DWHISP_WERROR=ON -DWHISP_SANITIZE=thread -DWHISP_BENCH=OFF
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L tsan
 

@@ -23,12 +23,14 @@ Result<std::uint64_t> ChatSubscriptions::subscribe(const std::string& chat_id,
   }
   auto first = fetch_(chat_id);
   if (!first) {
+    sub->active = false;  // a commit may already hold it, waiting on `deliver`
     std::lock_guard<std::mutex> lock(mutex_);
     subs_.erase(id);
     return first.error();
   }
   auto diff = chat_diff("", *first, chat_id, 0);
   if (!diff) {
+    sub->active = false;
     std::lock_guard<std::mutex> lock(mutex_);
     subs_.erase(id);
     return diff.error();
