@@ -1,5 +1,6 @@
 // Ingest benchmark (issue 5). Run by hand: DIR/bin/ingest_bench [--events N] [--chats C]
-// [--repeats R] [--no-node]  (defaults 100,000 / 100 / 3).
+// [--repeats R] [--no-node] [--no-raw]  (defaults 100,000 / 100 / 3; --no-raw skips the raw
+// SQLite baseline, for profiling the engine alone).
 //
 // N SEND_MSG events from 199 other users in C chats, each as the STOMP MESSAGE frame the dev
 // server writes (bench_util.hpp), one WebSocket message per frame, measured three ways in the
@@ -17,16 +18,20 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -116,8 +121,37 @@ double raw_sqlite(const Input& in, const std::string& path) {
   return static_cast<double>(n) / secs_since(start);
 }
 
+// CPU seconds (user + system) of each thread of this process but the calling one, by name,
+// from /proc/self/task/*/stat (the engine's threads: CAF workers, the writer's own thread...).
+std::vector<std::pair<std::string, double>> other_threads_cpu() {
+  std::vector<std::pair<std::string, double>> out;
+  const std::string self = std::to_string(::gettid());
+  DIR* d = ::opendir("/proc/self/task");
+  if (d == nullptr) return out;
+  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.' || self == e->d_name) continue;
+    std::ifstream in(std::string("/proc/self/task/") + e->d_name + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {  // fields 14, 15: utime, stime
+      if (i == 14) utime = std::atof(field.c_str());
+      if (i == 15) stime = std::atof(field.c_str());
+    }
+    out.emplace_back(stat.substr(open + 1, close - open - 1), (utime + stime) / tick);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
 struct EngineRun {
   double events_per_s = 0;
+  std::string threads;  // CPU microseconds per event of each engine thread
   long commits = 0;  // on_change calls (group commits that changed something)
   bool complete = false;
 };
@@ -152,6 +186,15 @@ EngineRun engine_ingest(const Input& in, const std::string& path) {
     std::unique_lock<std::mutex> lock(m);
     run.complete = cv.wait_for(lock, std::chrono::minutes(5), [&] { return last_seq >= n; });
     run.commits = commits;
+  }
+  // The rig's threads only run engine work (started with it): their CPU per event shows which
+  // stage of the pipeline bounds the rate (the writer's thread, when it is busiest).
+  for (const auto& [name, secs] : other_threads_cpu()) {
+    if (secs * 1e6 / static_cast<double>(n) < 0.5) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s%s %.1f", run.threads.empty() ? "" : ", ", name.c_str(),
+                  secs * 1e6 / static_cast<double>(n));
+    run.threads += buf;
   }
   if (run.complete) {
     run.events_per_s = static_cast<double>(n) / std::chrono::duration<double>(done_at - start).count();
@@ -195,7 +238,7 @@ std::vector<double> stompjs(const std::string& frames_file, int repeats) {
 int main(int argc, char** argv) {
   long events = 100000;
   int chats = 100, repeats = 3;
-  bool node = true;
+  bool node = true, raw_baseline = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--events" && i + 1 < argc) {
@@ -206,9 +249,12 @@ int main(int argc, char** argv) {
       repeats = std::atoi(argv[++i]);
     } else if (a == "--no-node") {
       node = false;
+    } else if (a == "--no-raw") {
+      raw_baseline = false;
     } else {
       std::fprintf(stderr,
-                   "usage: ingest_bench [--events N] [--chats C] [--repeats R] [--no-node]\n");
+                   "usage: ingest_bench [--events N] [--chats C] [--repeats R] [--no-node] "
+                   "[--no-raw]\n");
       return 2;
     }
   }
@@ -244,9 +290,14 @@ int main(int argc, char** argv) {
   bool all_complete = true;
   for (int r = 0; r < repeats; ++r) {
     double c0 = cpu_seconds();
-    raw.push_back(raw_sqlite(in, dir + "/raw.db"));
-    raw_cpu.push_back((cpu_seconds() - c0) * 1e6 / static_cast<double>(events));
-    remove_db(dir + "/raw.db");
+    if (raw_baseline) {
+      raw.push_back(raw_sqlite(in, dir + "/raw.db"));
+      raw_cpu.push_back((cpu_seconds() - c0) * 1e6 / static_cast<double>(events));
+      remove_db(dir + "/raw.db");
+    } else {
+      raw.push_back(0);
+      raw_cpu.push_back(0);
+    }
     c0 = cpu_seconds();
     auto run = engine_ingest(in, dir + "/engine.db");
     eng_cpu.push_back((cpu_seconds() - c0) * 1e6 / static_cast<double>(events));
@@ -254,8 +305,9 @@ int main(int argc, char** argv) {
     eng.push_back(run.events_per_s);
     commits.push_back(run.commits);
     std::printf("  repeat %d: raw SQLite %.0f events/s (%.1f CPU us/event), engine %.0f events/s "
-                "(%.1f CPU us/event, all threads; %ld commits)\n",
-                r + 1, raw.back(), raw_cpu.back(), eng.back(), eng_cpu.back(), run.commits);
+                "(%.1f CPU us/event, all threads; %ld commits; per thread: %s)\n",
+                r + 1, raw.back(), raw_cpu.back(), eng.back(), eng_cpu.back(), run.commits,
+                run.threads.c_str());
     std::fflush(stdout);
   }
   if (node) js = stompjs(frames_file, repeats);
