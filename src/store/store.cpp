@@ -101,16 +101,18 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
-Result<CommitInfo> Store::commit(const std::vector<LogEntry>& entries) {
+// Appends and applies each entry `for_each` hands over, in one transaction.
+template <class ForEach>
+Result<CommitInfo> Store::commit_each(ForEach for_each) {
   CommitInfo info;
   Impl& s = *impl_;
   try {
     SQLite::Transaction tx(*s.db);
     std::int64_t seq = s.last_seq;
-    for (const auto& e : entries) {
-      if (is_typing(e)) continue;  // typing is ephemeral, never in the log
+    std::string line;
+    for_each([&](const LogEntry& e) {
+      if (is_typing(e)) return;  // typing is ephemeral, never in the log
       s.append->reset();
-      std::string line;
       if (const auto* live = std::get_if<LiveEvent>(&e)) {
         s.append->bindNoCopy(1, live->json);  // the raw JSON, as received
       } else {
@@ -122,7 +124,7 @@ Result<CommitInfo> Store::commit(const std::vector<LogEntry>& entries) {
       if (info.first_seq == 0) info.first_seq = seq;
       info.last_seq = seq;
       s.applier->apply(e, seq, info);
-    }
+    });
     s.applier->reset_statements();
     tx.commit();
     s.last_seq = seq;
@@ -132,6 +134,20 @@ Result<CommitInfo> Store::commit(const std::vector<LogEntry>& entries) {
     return storage("commit", e);
   }
   return info;
+}
+
+Result<CommitInfo> Store::commit(const std::vector<LogEntry>& entries) {
+  return commit_each([&](const auto& apply) {
+    for (const auto& e : entries) apply(e);
+  });
+}
+
+Result<CommitInfo> Store::commit_groups(const std::vector<std::vector<LogEntry>>& groups) {
+  return commit_each([&](const auto& apply) {
+    for (const auto& group : groups) {
+      for (const auto& e : group) apply(e);
+    }
+  });
 }
 
 const std::string& Store::self_user_id() const { return impl_->self_id; }

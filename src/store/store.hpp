@@ -65,6 +65,9 @@ class Store {
   /// Appends the entries to the log and applies each, in one transaction. Either all are
   /// committed or none. Batching never changes the resulting state.
   Result<CommitInfo> commit(const std::vector<LogEntry>& entries);
+  /// The same for entries that arrive in groups (the writer's group commit: one group per
+  /// request), committed in order as if concatenated, without moving them into one vector.
+  Result<CommitInfo> commit_groups(const std::vector<std::vector<LogEntry>>& groups);
 
   const std::string& self_user_id() const;
   std::int64_t last_seq() const;
@@ -117,6 +120,8 @@ class Store {
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
+  template <class ForEach>
+  Result<CommitInfo> commit_each(ForEach for_each);
   std::unique_ptr<Impl> impl_;
 };
 
