@@ -134,7 +134,11 @@ Plan plan_sends(Self* self, const std::vector<OutboxItem>& items) {
     if (const auto* target = target_of(item.intent)) {
       auto resolved = target_id(*target, item);
       if (!resolved) {
-        if (target->local_id && waiting.count(*target->local_id)) break;  // keep the order
+        if (target->local_id && waiting.count(*target->local_id)) {  // keep the order
+          trace_delivery(st,
+                         [&] { return local_id + " waits for its target " + *target->local_id; });
+          break;
+        }
         plan.transitions.emplace_back(
             transition(local_id, OutboxTransition::State::failed,
                        "its target " + target->local_id.value_or("?") + " was never delivered"));

@@ -29,11 +29,16 @@ using namespace actors;
 
 const char* to_string(ConnectionState state) {
   switch (state) {
-    case ConnectionState::disconnected: return "disconnected";
-    case ConnectionState::connecting: return "connecting";
-    case ConnectionState::connected: return "connected";
-    case ConnectionState::reconnecting: return "reconnecting";
-    case ConnectionState::auth_failed: return "auth_failed";
+    case ConnectionState::disconnected:
+      return "disconnected";
+    case ConnectionState::connecting:
+      return "connecting";
+    case ConnectionState::connected:
+      return "connected";
+    case ConnectionState::reconnecting:
+      return "reconnecting";
+    case ConnectionState::auth_failed:
+      return "auth_failed";
   }
   return "?";
 }
@@ -45,7 +50,8 @@ Status validate(const Config& config) {
     return Error{ErrorCode::invalid_argument, "config.database_path: a file path is required"};
   }
   auto url = net::parse_url(config.server_url);
-  if (!url.ok()) return Error{ErrorCode::invalid_argument, "config.server_url: " + url.error().message};
+  if (!url.ok())
+    return Error{ErrorCode::invalid_argument, "config.server_url: " + url.error().message};
   if (url->websocket()) {
     return Error{ErrorCode::invalid_argument,
                  "config.server_url: give the http(s) base URL, not " + url->scheme};
@@ -62,7 +68,8 @@ Status validate(const Config& config) {
                    "config.auth: sign-in needs api_key, username and password"};
     }
   }
-  if (config.max_sends < 1) return Error{ErrorCode::invalid_argument, "config.max_sends: must be >= 1"};
+  if (config.max_sends < 1)
+    return Error{ErrorCode::invalid_argument, "config.max_sends: must be >= 1"};
   return Ok{};
 }
 
@@ -171,9 +178,13 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Engine::~Engine() { impl_->stop(); }
+Engine::~Engine() {
+  impl_->stop();
+}
 
-const std::string& Engine::user_id() const { return impl_->user_id; }
+const std::string& Engine::user_id() const {
+  return impl_->user_id;
+}
 
 namespace {
 
@@ -259,7 +270,8 @@ Result<std::string> Engine::create_chat(const std::string& name,
       names.push_back(impl_->own_username);
     }
   }
-  auto body = impl_->rest("POST", "/api/chat/createChat", rest::encode(rest::CreateChatRequest{name, names}));
+  auto body = impl_->rest("POST", "/api/chat/createChat",
+                          rest::encode(rest::CreateChatRequest{name, names}));
   if (!body.ok()) return body;
   // The new chat is known to the store before this returns, so an action on it right away is
   // accepted; its NEW_CHAT event, arriving later, changes nothing more.
@@ -279,7 +291,8 @@ Result<std::string> Engine::create_chat(const std::string& name,
 }
 
 Result<std::string> Engine::add_user(const std::string& chat_id, const std::string& username) {
-  return impl_->rest("POST", "/api/chat/addUser", rest::encode(rest::AddUserRequest{chat_id, username}));
+  return impl_->rest("POST", "/api/chat/addUser",
+                     rest::encode(rest::AddUserRequest{chat_id, username}));
 }
 
 Result<std::string> Engine::remove_user(const std::string& chat_id, const std::string& user_id) {
@@ -309,17 +322,44 @@ Result<std::string> Engine::snapshot_json(const std::optional<std::string>& chat
 
 Result<int> Engine::load_older(const std::string& chat_id, int count) {
   if (count <= 0) return Error{ErrorCode::invalid_argument, "count: must be positive"};
-  auto reply = impl_->ask<LoadOlderReply>(impl_->sync, LoadOlder{chat_id, count},
-                                          impl_->call_timeout());
+  auto reply =
+      impl_->ask<LoadOlderReply>(impl_->sync, LoadOlder{chat_id, count}, impl_->call_timeout());
   if (!reply.ok()) return reply.error();
   if (reply->error) return *reply->error;
   return reply->loaded;
 }
 
-void Engine::go_offline() { caf::anon_send(impl_->connection, offline_atom::value); }
-void Engine::go_online() { caf::anon_send(impl_->connection, online_atom::value); }
+void Engine::go_offline() {
+  caf::anon_send(impl_->connection, offline_atom::value);
+}
+void Engine::go_online() {
+  caf::anon_send(impl_->connection, online_atom::value);
+}
 
-ConnectionState Engine::connection_state() const { return impl_->signals->state.load(); }
+ConnectionState Engine::connection_state() const {
+  return impl_->signals->state.load();
+}
+
+namespace {
+
+// Why wait_idle gave up, for the log (an app's or a test's first question).
+void log_not_idle(Engine::Impl& impl) {
+  if (log_level() > LogLevel::info) return;
+  auto& signals = *impl.signals;
+  std::string why = std::string("wait_idle: not idle: ") + to_string(signals.state.load()) +
+                    (signals.synced ? ", backfill done" : ", backfill not done");
+  auto outbox = impl.ask<OutboxReply>(impl.writer, OutboxQuery{}, impl.call_timeout());
+  if (outbox.ok() && !outbox->error) {
+    why += ", " + std::to_string(outbox->items.size()) + " actions in the outbox";
+    for (const auto& item : outbox->items) {
+      why += " " + item.intent.local_id +
+             (item.state == store::OutboxItem::State::sent ? "(sent)" : "(pending)");
+    }
+  }
+  log(LogLevel::info, "engine", why);
+}
+
+}  // namespace
 
 bool Engine::wait_idle(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -336,6 +376,8 @@ bool Engine::wait_idle(std::chrono::milliseconds timeout) {
     }
     std::unique_lock<std::mutex> lock(signals.mutex);
     if (!signals.changed.wait_until(lock, deadline, [&] { return signals.generation != seen; })) {
+      lock.unlock();
+      log_not_idle(*impl_);
       return false;
     }
   }

@@ -220,6 +220,11 @@ void fetch_members(Self* self, std::uint64_t pass, const std::string& chat_id,
 // One task of the pass is over (a chat's backfill and re-read, or the listing itself).
 void task_done(Self* self) {
   auto& st = self->state;
+  if (log_level() <= LogLevel::debug) {
+    log(LogLevel::debug, "sync",
+        "pass " + std::to_string(st.pass) + ": " + std::to_string(st.chats_left - 1) +
+            " tasks left");
+  }
   if (--st.chats_left == 0) {
     st.done = true;
     st.running = false;

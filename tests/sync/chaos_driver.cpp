@@ -43,7 +43,9 @@ void ChaosDriver::start_clients(const std::vector<std::string>& usernames) {
   for (const auto& name : usernames) {
     Client c;
     c.name = name;
-    c.rpc = std::make_unique<RpcProcess>(rpc_options(server_, name, dir_));
+    auto options = rpc_options(server_, name, dir_);
+    options.log_level = "debug";  // a failure prints the tail: the last delivery decisions
+    c.rpc = std::make_unique<RpcProcess>(std::move(options));
     c.rest = std::make_unique<RestUser>(rest_user(server_, name));
     c.user_id = c.rest->user_id();
     clients_.push_back(std::move(c));

@@ -264,7 +264,7 @@ std::string RpcProcess::stderr_text() const {
   std::stringstream s;
   s << in.rdbuf();
   auto text = s.str();
-  return text.size() > 4000 ? "..." + text.substr(text.size() - 4000) : text;
+  return text.size() > 8000 ? "..." + text.substr(text.size() - 8000) : text;
 }
 
 }  // namespace whisp::synctest
