@@ -365,7 +365,12 @@ std::string ChaosDriver::duplicates_and_losses() {
         out << "delivered but " << on_server << "x on the server: " << who << "\n";
       }
     } else if (str(*mine, "status") == "failed") {
-      if (!legit && !deleted) out << "failed without a poison: " << who << ": " << str(*mine, "error") << "\n";
+      if (!legit && !deleted) {
+        out << "failed without a poison: " << who << ": " << str(*mine, "error") << "\n"
+            << clients_[s.client].rpc->stderr_lines_with(local)
+            << "  its chat's connection history:\n"
+            << clients_[s.client].rpc->stderr_lines_with("chat " + s.chat + ": o", 30);
+      }
       if (str(*mine, "error").empty()) out << "failed without a reason: " << who << "\n";
       if (on_server > 0 && !deleted) out << "failed yet on the server: " << who << "\n";
     } else {

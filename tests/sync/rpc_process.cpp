@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
 #include <climits>
 #include <cstring>
 #include <fstream>
@@ -257,6 +258,19 @@ int RpcProcess::close_and_wait(std::chrono::milliseconds timeout) {
     reaped_ = true;
   }
   return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+}
+
+std::string RpcProcess::stderr_lines_with(const std::string& needle, std::size_t max) const {
+  std::ifstream in(options_.stderr_file);
+  std::deque<std::string> kept;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(needle) == std::string::npos) continue;
+    kept.push_back(line);
+    if (kept.size() > max) kept.pop_front();
+  }
+  std::string out;
+  for (const auto& l : kept) out += "    " + l + "\n";
+  return out;
 }
 
 std::string RpcProcess::stderr_text() const {

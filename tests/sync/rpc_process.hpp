@@ -78,6 +78,8 @@ class RpcProcess {
   /// Exit status after stdin was closed, waiting up to `timeout`; -1 when it did not exit.
   int close_and_wait(std::chrono::milliseconds timeout);
   std::string stderr_text() const;
+  /// The lines of its stderr holding `needle` (the story of one action), at most `max` (the last).
+  std::string stderr_lines_with(const std::string& needle, std::size_t max = 40) const;
   const RpcOptions& options() const { return options_; }
 
  private:
