@@ -1,6 +1,7 @@
 #include "actors/hub_actor.hpp"
 
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "actors/connection_actor.hpp"
@@ -73,24 +74,44 @@ void on_pass_done(Self* self) {
       });
 }
 
+// One message per chat per chunk, events in arrival order. A chunk is usually one frame: all
+// its events of one chat go on as they came, without grouping (no copy of a chat id, no map).
+void route(Self* self, IncomingEvents& incoming) {
+  auto& events = incoming.events;
+  if (events.empty()) return;
+  const std::string& first = event_common(events.front().event).chat_id;
+  bool one_chat = true;
+  for (const auto& live : events) one_chat = one_chat && event_common(live.event).chat_id == first;
+  if (one_chat) {
+    const caf::actor& actor = chat_actor(self, first);
+    self->send(actor, ChatEvents{std::move(events)});
+    return;
+  }
+  // Group index of each event, keyed by views of the chat ids (stable until the moves below).
+  std::unordered_map<std::string_view, std::size_t> group_of;
+  std::vector<std::size_t> group(events.size());
+  std::vector<ChatEvents> groups;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto [it, fresh] = group_of.try_emplace(event_common(events[i].event).chat_id, groups.size());
+    if (fresh) groups.emplace_back();
+    group[i] = it->second;
+  }
+  std::vector<std::string> chat_ids;  // one per group, before the events move out
+  chat_ids.reserve(groups.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (group[i] == chat_ids.size()) chat_ids.push_back(event_common(events[i].event).chat_id);
+    groups[group[i]].events.push_back(std::move(events[i]));
+  }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    self->send(chat_actor(self, chat_ids[g]), std::move(groups[g]));
+  }
+}
+
 caf::behavior hub(Self* self, std::shared_ptr<EngineSignals> signals) {
   self->state.signals = std::move(signals);
   return {
       [=](HubSetup& setup) { self->state.ctx = std::move(setup.context); },
-      [=](IncomingEvents& incoming) {
-        // One message per chat per chunk, events in arrival order.
-        std::unordered_map<std::string, ChatEvents> by_chat;
-        std::vector<std::string> order;
-        for (auto& live : incoming.events) {
-          const auto& chat_id = event_common(live.event).chat_id;
-          auto [it, fresh] = by_chat.try_emplace(chat_id);
-          if (fresh) order.push_back(chat_id);
-          it->second.events.push_back(std::move(live));
-        }
-        for (const auto& chat_id : order) {
-          self->send(chat_actor(self, chat_id), std::move(by_chat[chat_id]));
-        }
-      },
+      [=](IncomingEvents& incoming) { route(self, incoming); },
       [=](const ConnectionEvent& event) { on_connection(self, event); },
       [=](ActionRejected& rejected) {
         self->state.rejected = true;
