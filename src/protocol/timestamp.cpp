@@ -144,6 +144,45 @@ std::string format_timestamp(std::int64_t micros) {
   return buf;
 }
 
+bool is_canonical_timestamp(std::string_view text, std::int64_t micros) {
+  // "YYYY-MM-DDTHH:MM:SS.ffffffZ": 27 bytes for years 0..9999; any other year is left to
+  // format_timestamp.
+  if (text.size() != 27 || text[26] != 'Z') return false;
+  std::int64_t secs = micros / 1000000;
+  std::int64_t frac = micros % 1000000;
+  if (frac < 0) {
+    frac += 1000000;
+    secs -= 1;
+  }
+  std::int64_t days = secs / 86400;
+  std::int64_t sod = secs % 86400;
+  if (sod < 0) {
+    sod += 86400;
+    days -= 1;
+  }
+  const Civil c = civil_from_days(days);
+  if (c.year < 0 || c.year > 9999) return text == format_timestamp(micros);
+  char buf[27];
+  auto put = [&buf](int at, std::int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) buf[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, c.year, 4);
+  buf[4] = '-';
+  put(5, c.month, 2);
+  buf[7] = '-';
+  put(8, c.day, 2);
+  buf[10] = 'T';
+  put(11, sod / 3600, 2);
+  buf[13] = ':';
+  put(14, sod / 60 % 60, 2);
+  buf[16] = ':';
+  put(17, sod % 60, 2);
+  buf[19] = '.';
+  put(20, frac, 6);
+  buf[26] = 'Z';
+  return text == std::string_view(buf, sizeof buf);
+}
+
 Timestamp timestamp_from_micros(std::int64_t micros) {
   return Timestamp{format_timestamp(micros), micros};
 }

@@ -26,6 +26,10 @@ Result<Timestamp> parse_timestamp(std::string_view text);
 /// the engine and the dev server write.
 std::string format_timestamp(std::int64_t micros);
 
+/// True when `text` is exactly format_timestamp(micros), checked without formatting a string
+/// (the store asks this for every message it writes).
+bool is_canonical_timestamp(std::string_view text, std::int64_t micros);
+
 /// A Timestamp for an instant, with format_timestamp's text.
 Timestamp timestamp_from_micros(std::int64_t micros);
 

@@ -155,3 +155,27 @@ TEST_CASE("format_timestamp writes six fraction digits and parses back to the sa
     CHECK(t.micros == 1705314600500000);
   }
 }
+
+TEST_CASE("is_canonical_timestamp agrees with comparing against format_timestamp",
+          "[timestamp]") {
+  using whisp::is_canonical_timestamp;
+  CHECK(is_canonical_timestamp("2024-01-15T10:30:00.123456Z", 1705314600123456));
+  CHECK(is_canonical_timestamp("1969-12-31T23:59:59.999999Z", -1));
+  CHECK_FALSE(is_canonical_timestamp("2024-01-15T10:30:00.123457Z", 1705314600123456));
+  CHECK_FALSE(is_canonical_timestamp("2024-01-15T10:30:00.123Z", 1705314600123000));
+  CHECK_FALSE(is_canonical_timestamp("2024-01-15T11:30:00.123456+01:00", 1705314600123456));
+  CHECK_FALSE(is_canonical_timestamp("", 0));
+  // Outside years 0..9999 the text is not 27 bytes or falls back to format_timestamp.
+  const std::int64_t far = 253402300800000000;  // 10000-01-01
+  CHECK(is_canonical_timestamp(format_timestamp(far), far) ==
+        (format_timestamp(far).size() == 27));
+  std::uint64_t x = 0x2545f4914f6cdd1dULL;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto m = static_cast<std::int64_t>(x >> 8) - (std::int64_t{1} << 54);
+    const std::string text = format_timestamp(m);
+    INFO(m << " -> " << text);
+    REQUIRE(is_canonical_timestamp(text, m));
+    REQUIRE(is_canonical_timestamp(text, m + 1) == (format_timestamp(m + 1) == text));
+  }
+}

@@ -29,23 +29,23 @@ void Applier::apply_event(const Event& ev, CommitInfo& info) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, event::SendMsg>) {
           Base b;
-          b.message_id = e.message_id;
+          b.message_id = &e.message_id;
           b.sender_key = user_key(e.sender_id);
           b.ts = e.time_stamp.micros;
-          b.ts_text = e.time_stamp.text;
-          b.text = e.text;
+          b.ts_text = &e.time_stamp.text;
+          b.text = &e.text;
           on_message(*ch, e.chat_id, b, self_key(), info, false);
         } else if constexpr (std::is_same_v<T, event::Reply>) {
           Base b;
-          b.message_id = e.message_id;
+          b.message_id = &e.message_id;
           b.sender_key = user_key(e.sender_id);
           b.ts = e.time_stamp.micros;
-          b.ts_text = e.time_stamp.text;
-          b.text = e.text;
+          b.ts_text = &e.time_stamp.text;
+          b.text = &e.text;
           b.is_reply = true;
-          b.reply_id = e.reply_to.message_id;
-          b.reply_sender = e.reply_to.sender_id;
-          b.reply_text = e.reply_to.content;
+          b.reply_id = &e.reply_to.message_id;
+          b.reply_sender = &e.reply_to.sender_id;
+          b.reply_text = &e.reply_to.content;
           on_message(*ch, e.chat_id, b, self_key(), info, false);
         } else if constexpr (std::is_same_v<T, event::EditMsg>) {
           on_edit(*ch, e);
@@ -123,28 +123,28 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
         "reply_sender, reply_text, flags, since_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT(chat_key, message_id) DO NOTHING");
     ins.bind(1, chat.key);
-    ins.bindNoCopy(2, b.message_id);
+    ins.bindNoCopy(2, (*b.message_id));
     ins.bind(3, b.sender_key);
     ins.bind(4, b.ts);
-    bind_ts(ins, 5, b.ts_text, b.ts);
-    ins.bindNoCopy(6, b.text);
+    bind_ts(ins, 5, (*b.ts_text), b.ts);
+    ins.bindNoCopy(6, (*b.text));
     if (b.is_reply) {
-      ins.bindNoCopy(7, b.reply_id);
-      ins.bindNoCopy(8, b.reply_sender);
-      ins.bindNoCopy(9, b.reply_text);
+      ins.bindNoCopy(7, (*b.reply_id));
+      ins.bindNoCopy(8, (*b.reply_sender));
+      ins.bindNoCopy(9, (*b.reply_text));
     }
     ins.bind(10, kHasBase | (b.is_reply ? kIsReply : 0));
     ins.bind(11, seq_);
     if (ins.exec() > 0) return;
   }
-  auto existing = find_msg(chat.key, b.message_id);
+  auto existing = find_msg(chat.key, (*b.message_id));
   if (existing && (existing->flags & kHasBase)) {
     if (from_page) {
       // The page is the server's word on the content (never un-deletes a tombstone).
       auto& u = stmt(
           "UPDATE messages SET text=CASE WHEN flags&2 THEN NULL ELSE ? END, flags=flags&~4 "
           "WHERE msg_key=?");
-      u.bind(1, b.text);
+      u.bind(1, (*b.text));
       u.bind(2, existing->key);
       u.exec();
     }
@@ -154,17 +154,17 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
     // The echo rule: the oldest own `sent` entry with the same text (and parent) in this chat.
     int kind = b.is_reply ? kReply : kSend;
     std::optional<std::string> parent;
-    if (b.is_reply) parent = b.reply_id;
-    if (auto local = match_outbox(chat.key, kind, b.text, parent)) {
+    if (b.is_reply) parent = (*b.reply_id);
+    if (auto local = match_outbox(chat.key, kind, (*b.text), parent)) {
       auto own = find_msg_by_local(*local);
       if (own) {
         if (existing) merge_placeholder(own->key, existing->key);
         auto& u = stmt(
             "UPDATE messages SET message_id=?, ts=?, ts_text=?, status=0, since_seq=? "
             "WHERE msg_key=?");
-        u.bind(1, b.message_id);
+        u.bind(1, (*b.message_id));
         u.bind(2, b.ts);
-        bind_ts(u, 3, b.ts_text, b.ts);
+        bind_ts(u, 3, (*b.ts_text), b.ts);
         u.bind(4, seq_);
         u.bind(5, own->key);
         u.exec();
@@ -174,13 +174,13 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
           auto& r = stmt(
               "UPDATE messages SET reply_id=?, reply_sender=?, reply_text=?, reply_local=NULL "
               "WHERE msg_key=? AND (flags & 2)=0");
-          r.bind(1, b.reply_id);
-          r.bind(2, b.reply_sender);
-          r.bind(3, b.reply_text);
+          r.bind(1, (*b.reply_id));
+          r.bind(2, (*b.reply_sender));
+          r.bind(3, (*b.reply_text));
           r.bind(4, own->key);
           r.exec();
         }
-        deliver(*local, b.message_id);
+        deliver(*local, (*b.message_id));
         release_held_reads(chat.key, own->key);
         return;
       }
@@ -196,16 +196,16 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
         "reply_text=?, flags=?, since_seq=? WHERE msg_key=?");
     u.bind(1, b.sender_key);
     u.bind(2, b.ts);
-    bind_ts(u, 3, b.ts_text, b.ts);
+    bind_ts(u, 3, (*b.ts_text), b.ts);
     if (flags & kDeleted) {
       u.bind(4);
     } else {
-      u.bind(4, b.text);
+      u.bind(4, (*b.text));
     }
     if (b.is_reply) {
-      u.bind(5, b.reply_id);
-      u.bind(6, b.reply_sender);
-      u.bind(7, b.reply_text);
+      u.bind(5, (*b.reply_id));
+      u.bind(6, (*b.reply_sender));
+      u.bind(7, (*b.reply_text));
     }
     u.bind(8, flags);
     u.bind(9, seq_);
@@ -217,15 +217,15 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
         "INSERT INTO messages(chat_key, message_id, sender_key, ts, ts_text, text, reply_id, "
         "reply_sender, reply_text, flags, since_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     ins.bind(1, chat.key);
-    ins.bind(2, b.message_id);
+    ins.bind(2, (*b.message_id));
     ins.bind(3, b.sender_key);
     ins.bind(4, b.ts);
-    bind_ts(ins, 5, b.ts_text, b.ts);
-    ins.bind(6, b.text);
+    bind_ts(ins, 5, (*b.ts_text), b.ts);
+    ins.bind(6, (*b.text));
     if (b.is_reply) {
-      ins.bind(7, b.reply_id);
-      ins.bind(8, b.reply_sender);
-      ins.bind(9, b.reply_text);
+      ins.bind(7, (*b.reply_id));
+      ins.bind(8, (*b.reply_sender));
+      ins.bind(9, (*b.reply_text));
     }
     ins.bind(10, flags);
     ins.bind(11, seq_);

@@ -63,14 +63,19 @@ class Applier {
     std::int64_t sender_key = 0;
     int status = kDelivered;
   };
-  struct Base {  // content of a message from SEND/REPLY/page
-    std::string message_id;
+  // Content of a message from SEND/REPLY/page: views of the entry's strings (they outlive the
+  // apply call), so no id or text is copied per message.
+  struct Base {
+    static inline const std::string kNone;
+    const std::string* message_id = &kNone;
     std::int64_t sender_key = 0;
     std::int64_t ts = 0;
-    std::string ts_text;
-    std::string text;
+    const std::string* ts_text = &kNone;
+    const std::string* text = &kNone;
     bool is_reply = false;
-    std::string reply_id, reply_sender, reply_text;
+    const std::string* reply_id = &kNone;
+    const std::string* reply_sender = &kNone;
+    const std::string* reply_text = &kNone;
   };
 
   // events (apply.cpp)

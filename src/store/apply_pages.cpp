@@ -35,16 +35,16 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
   for (const rest::Message* m : msgs) {
     in_page.insert(m->message_id);
     Base b;
-    b.message_id = m->message_id;
+    b.message_id = &m->message_id;
     b.sender_key = user_key(m->sender_id);
     b.ts = m->time_stamp.micros;
-    b.ts_text = m->time_stamp.text;
-    b.text = m->content;
+    b.ts_text = &m->time_stamp.text;
+    b.text = &m->content;
     if (m->reply_to) {
       b.is_reply = true;
-      b.reply_id = m->reply_to->message_id;
-      b.reply_sender = m->reply_to->sender_id;
-      b.reply_text = m->reply_to->content;
+      b.reply_id = &m->reply_to->message_id;
+      b.reply_sender = &m->reply_to->sender_id;
+      b.reply_text = &m->reply_to->content;
     }
     on_message(*ch, h.chat_id, b, self, info, true);
     auto row = find_msg(ch->key, m->message_id);

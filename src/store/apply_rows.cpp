@@ -29,7 +29,7 @@ SQLite::Statement& Applier::stmt(const char* sql) {
 
 void Applier::bind_ts(SQLite::Statement& s, int index, const std::string& text,
                       std::int64_t micros) {
-  if (text == format_timestamp(micros)) {
+  if (is_canonical_timestamp(text, micros)) {
     s.bind(index);
   } else {
     s.bind(index, text);
