@@ -382,6 +382,8 @@ std::string ChaosDriver::duplicates_and_losses() {
     bool gone = unreacted_.count(r.emoji) || deleted_roots_.count(r.target_root) ||
                 poisoned(r.client, r.chat);
     if (on_server == 0 && !gone) {
+      out << clients_[r.client].rpc->stderr_lines_with(local) << "  its chat's connection history:\n"
+          << clients_[r.client].rpc->stderr_lines_with("chat " + r.chat + ": o", 30);
       out << "lost reaction: " << clients_[r.client].name << " " << r.emoji << " on " << r.target_root
           << " (" << local << ")\n";
     }
