@@ -121,8 +121,15 @@ Result<Timestamp> parse_timestamp(std::string_view text) {
   return Timestamp{std::string(text), micros};
 }
 
-std::string format_timestamp(std::int64_t micros) {
-  // Floor division, so instants before the epoch format correctly too.
+namespace {
+
+// An instant as days since the epoch, second of the day and microseconds, by floor division,
+// so instants before the epoch split correctly too.
+struct DayParts {
+  std::int64_t days, sod, frac;
+};
+
+DayParts split_micros(std::int64_t micros) {
   std::int64_t secs = micros / 1000000;
   std::int64_t frac = micros % 1000000;
   if (frac < 0) {
@@ -135,6 +142,13 @@ std::string format_timestamp(std::int64_t micros) {
     sod += 86400;
     days -= 1;
   }
+  return {days, sod, frac};
+}
+
+}  // namespace
+
+std::string format_timestamp(std::int64_t micros) {
+  const auto [days, sod, frac] = split_micros(micros);
   const Civil c = civil_from_days(days);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u.%06lldZ",
@@ -148,18 +162,7 @@ bool is_canonical_timestamp(std::string_view text, std::int64_t micros) {
   // "YYYY-MM-DDTHH:MM:SS.ffffffZ": 27 bytes for years 0..9999; any other year is left to
   // format_timestamp.
   if (text.size() != 27 || text[26] != 'Z') return false;
-  std::int64_t secs = micros / 1000000;
-  std::int64_t frac = micros % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    secs -= 1;
-  }
-  std::int64_t days = secs / 86400;
-  std::int64_t sod = secs % 86400;
-  if (sod < 0) {
-    sod += 86400;
-    days -= 1;
-  }
+  const auto [days, sod, frac] = split_micros(micros);
   const Civil c = civil_from_days(days);
   if (c.year < 0 || c.year > 9999) return text == format_timestamp(micros);
   char buf[27];
