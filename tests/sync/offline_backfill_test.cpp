@@ -47,6 +47,13 @@ struct Pair {
   std::unique_ptr<test::TestEngine> bob =
       test::TestEngine::start(*server, "bob", dir.file("bob.db"));
 
+  const std::string chat = server->seeded_chat_id();
+  RestUser alice_rest = rest_user(*server, "alice");
+  RestUser bob_rest = rest_user(*server, "bob");
+
+  // Everything a test uses, by reference.
+  auto parts() { return std::tie(server, alice, bob, chat, alice_rest, bob_rest); }
+
   Pair() {
     REQUIRE(alice->engine().wait_idle(seconds(15)));
     REQUIRE(bob->engine().wait_idle(seconds(15)));
@@ -66,12 +73,7 @@ struct Pair {
 
 TEST_CASE("an engine that was offline while everything happened converges on the server's truth") {
   Pair pair;
-  auto& server = pair.server;
-  auto& alice = pair.alice;
-  auto& bob = pair.bob;
-  const std::string chat = server->seeded_chat_id();
-  auto alice_rest = rest_user(*server, "alice");
-  auto bob_rest = rest_user(*server, "bob");
+  auto [server, alice, bob, chat, alice_rest, bob_rest] = pair.parts();  // references
 
   // What alice knows before she goes away: a side chat, and bob's items to change later.
   auto side = bob->engine().create_chat("Side chat", {"bob", "alice", "carol"});
@@ -153,12 +155,7 @@ TEST_CASE("an engine that was offline while everything happened converges on the
 // protocol has no change feed, so the engine re-reads the history it holds after connecting.
 TEST_CASE("changes to old messages made while an engine was offline reach it after reconnect") {
   Pair pair;
-  auto& server = pair.server;
-  auto& alice = pair.alice;
-  auto& bob = pair.bob;
-  const std::string chat = server->seeded_chat_id();
-  auto alice_rest = rest_user(*server, "alice");
-  auto bob_rest = rest_user(*server, "bob");
+  auto [server, alice, bob, chat, alice_rest, bob_rest] = pair.parts();  // references
 
   const int many = 130;  // the oldest of them are more than two history pages back
   for (int i = 0; i < many; ++i) {
@@ -204,11 +201,7 @@ TEST_CASE("changes to old messages made while an engine was offline reach it aft
 // the server whose echoes a cut swallowed are found in the re-read history, never sent again.
 TEST_CASE("actions on old messages whose echo a cut swallowed are found in history, not resent") {
   Pair pair;
-  auto& server = pair.server;
-  auto& alice = pair.alice;
-  auto& bob = pair.bob;
-  const std::string chat = server->seeded_chat_id();
-  auto alice_rest = rest_user(*server, "alice");
+  auto [server, alice, bob, chat, alice_rest, bob_rest] = pair.parts();  // references
   const int many = 130;
   for (int i = 0; i < many; ++i) {
     REQUIRE(alice->engine().send_message(chat, "mine " + std::to_string(i)).ok());
