@@ -22,11 +22,14 @@ namespace {
 struct RawChunk {
   std::string bytes;
 };
+// As the connection actor's SendEvents: the events decoded so far go to the hub.
+struct SendEvents {};
 
 }  // namespace
 }  // namespace whisp::bench
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::bench::RawChunk)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::bench::SendEvents)
 
 namespace whisp::bench {
 namespace {
@@ -35,6 +38,8 @@ struct FeederState {
   caf::actor hub, notifier;
   stomp::Parser parser{stomp::ParserLimits{}};
   std::shared_ptr<std::atomic<std::uint64_t>> skipped;
+  std::vector<store::LiveEvent> events;  // decoded, not yet sent to the hub
+  bool send_scheduled = false;
   static inline const char* name = "whisp.bench.feeder";
 };
 
@@ -48,7 +53,7 @@ caf::behavior feeder(caf::stateful_actor<FeederState>* self, caf::actor hub, caf
       [=](RawChunk& data) {
         auto& st = self->state;
         st.parser.feed(data.bytes);
-        std::vector<store::LiveEvent> batch;
+        auto& batch = st.events;
         for (;;) {
           auto item = st.parser.next();
           if (!item.ok()) {
@@ -68,7 +73,17 @@ caf::behavior feeder(caf::stateful_actor<FeederState>* self, caf::actor hub, caf
           }
           batch.push_back(store::LiveEvent{std::move(frame->body), std::move(event).value()});
         }
-        if (!batch.empty()) self->send(st.hub, actors::IncomingEvents{std::move(batch)});
+        if (!st.events.empty() && !st.send_scheduled) {
+          st.send_scheduled = true;
+          self->send(self, SendEvents{});
+        }
+      },
+      [=](SendEvents) {
+        auto& st = self->state;
+        st.send_scheduled = false;
+        if (st.events.empty()) return;
+        self->send(st.hub, actors::IncomingEvents{std::move(st.events)});
+        st.events.clear();
       },
   };
 }

@@ -5,8 +5,9 @@
 //
 // The feeder mirrors ConnectionState's on_data/on_frame for MESSAGE frames line for line
 // (src/actors/connection_actor.cpp): one chunk = one WebSocket message → stomp::Parser::feed →
-// next() until it needs more → decode_event(body) → store::LiveEvent{body, event} → one
-// IncomingEvents per chunk to the hub. It is a copy of those few lines, not a call into them
+// next() until it needs more → decode_event(body) → store::LiveEvent{body, event} → appended to
+// the events not yet sent; a SendEvents to itself, queued behind the chunks already waiting,
+// takes them to the hub as one IncomingEvents. It is a copy of those few lines, not a call into them
 // (they are private to the connection actor); the parser, the decoder, the hub, the chat actors,
 // the writer and the notifier are the engine's own. Not in the rig: the I/O thread, the API,
 // sync and connection actors (nothing here talks to a server).

@@ -23,6 +23,9 @@ struct WsClosed { std::uint64_t gen = 0; Error reason{ErrorCode::closed, ""}; };
 struct WsPong { std::uint64_t gen = 0; };
 struct Tick { std::uint64_t gen = 0; };
 struct Retry { std::uint64_t gen = 0; };
+// Sent to itself behind the WsData already waiting: the events decoded until then go to the hub
+// in one IncomingEvents (see on_data).
+struct SendEvents {};
 
 }  // namespace
 }  // namespace whisp::actors
@@ -33,6 +36,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WsClosed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WsPong)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::Tick)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::Retry)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::SendEvents)
 
 namespace whisp::actors {
 namespace {
@@ -57,6 +61,8 @@ struct ConnState {
   bool ping_mode = false;       // the server grants no heart-beats: WebSocket pings instead
   Clock::time_point last_rx, last_tx;
   std::unordered_map<std::string, std::string> receipts;  // local id -> chat id
+  std::vector<store::LiveEvent> events;  // decoded, not yet sent to the hub (in arrival order)
+  bool send_scheduled = false;           // a SendEvents is in the mailbox
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "whisp.connection";
 
@@ -69,8 +75,17 @@ struct ConnState {
 
 using Self = caf::stateful_actor<ConnState>;
 
+// The decoded events go to the hub before anything else the connection tells it, in order.
+void send_events(Self* self) {
+  auto& st = self->state;
+  if (st.events.empty()) return;
+  self->send(st.hub, IncomingEvents{std::move(st.events)});
+  st.events.clear();
+}
+
 void report(Self* self, ConnectionState state, std::string reason = {}) {
   ConnectionEvent event{state, self->state.attempt, std::move(reason)};
+  send_events(self);
   self->send(self->state.hub, event);
 }
 
@@ -221,6 +236,7 @@ void on_frame(Self* self, stomp::Frame& frame, std::vector<store::LiveEvent>& ba
     if (auto receipt = frame.header("receipt-id")) {
       auto it = st.receipts.find(std::string(*receipt));
       if (it != st.receipts.end()) {
+        send_events(self);
         self->send(st.hub, ActionRejected{it->second, it->first, message});
       }
     }
@@ -236,7 +252,7 @@ void on_data(Self* self, WsData& data) {
   if (data.gen != st.gen || !st.parser) return;
   st.last_rx = Clock::now();
   st.parser->feed(data.bytes);
-  std::vector<store::LiveEvent> batch;
+  auto& batch = st.events;
   auto gen = st.gen;
   while (gen == st.gen && st.parser) {
     auto item = st.parser->next();
@@ -248,7 +264,14 @@ void on_data(Self* self, WsData& data) {
     if (!item->has_value()) break;
     if (auto* frame = std::get_if<stomp::Frame>(&**item)) on_frame(self, *frame, batch);
   }
-  if (!batch.empty()) self->send(st.hub, IncomingEvents{std::move(batch)});
+  // Group send: the SendEvents queues behind every WsData already in the mailbox, so when
+  // chunks arrive faster than they are decoded, the events of all of them reach the hub (and
+  // each chat actor, and the writer) as one message instead of one per chunk; when they do not,
+  // it follows at once.
+  if (!st.events.empty() && !st.send_scheduled) {
+    st.send_scheduled = true;
+    self->send(self, SendEvents{});
+  }
 }
 
 void on_tick(Self* self, const Tick& tick) {
@@ -311,6 +334,10 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
         st.last_tx = Clock::now();
       },
       [=](WsData& data) { on_data(self, data); },
+      [=](SendEvents) {
+        self->state.send_scheduled = false;
+        send_events(self);
+      },
       [=](WsPong& pong) {
         if (pong.gen == self->state.gen) self->state.last_rx = Clock::now();
       },
