@@ -12,7 +12,7 @@
 
 namespace whisp::actors {
 
-/// Hub-bound: the events of one arriving chunk, in arrival order.
+/// Hub-bound: the events decoded since the last send (one chunk or several), in arrival order.
 struct IncomingEvents {
   std::vector<store::LiveEvent> events;
 };
