@@ -318,6 +318,16 @@ std::string ChaosDriver::converge(std::chrono::seconds timeout) {
   return synctest::converge(probes, timeout);
 }
 
+// A root that may rightly be missing on the server: it was deleted, or it is a reply whose parent
+// may be missing (the reply is refused, so an action aimed at it fails too).
+bool ChaosDriver::doomed(const std::string& root) const {
+  if (deleted_roots_.count(root)) return true;
+  for (const auto& [local, s] : sent_) {
+    if (s.root == root) return s.reply && doomed(s.parent_root);
+  }
+  return false;
+}
+
 std::string ChaosDriver::duplicates_and_losses() {
   std::ostringstream out;
   // The server: (chat, root) -> count, emoji -> count, over the histories of all users.
@@ -353,7 +363,7 @@ std::string ChaosDriver::duplicates_and_losses() {
       }
     }
     int on_server = roots.count({s.chat, s.root}) ? roots[{s.chat, s.root}] : 0;
-    bool legit = poisoned(s.client, s.chat) || (s.reply && deleted_roots_.count(s.parent_root));
+    bool legit = poisoned(s.client, s.chat) || (s.reply && doomed(s.parent_root));
     bool deleted = deleted_roots_.count(s.root) > 0;
     std::string who = clients_[s.client].name + " " + (s.reply ? "reply " : "message ") + s.root + " (" + local + ")";
     if (!chat) {
@@ -379,7 +389,7 @@ std::string ChaosDriver::duplicates_and_losses() {
   }
   for (const auto& [local, r] : reacted_) {
     int on_server = emojis.count(r.emoji) ? emojis[r.emoji] : 0;
-    bool gone = unreacted_.count(r.emoji) || deleted_roots_.count(r.target_root) ||
+    bool gone = unreacted_.count(r.emoji) || doomed(r.target_root) ||
                 poisoned(r.client, r.chat);
     if (on_server == 0 && !gone) {
       out << clients_[r.client].rpc->stderr_lines_with(local) << "  its chat's connection history:\n"
