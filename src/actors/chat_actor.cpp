@@ -2,8 +2,10 @@
 
 #include <map>
 #include <set>
+#include <utility>
 
 #include "actors/connection_actor.hpp"
+#include "actors/cut_judge.hpp"
 #include "actors/frames.hpp"
 #include "actors/sync_actor.hpp"
 #include "actors/writer_actor.hpp"
@@ -31,12 +33,11 @@ struct ChatState {
   // Bumped on every ChatOnline: replies from an older connection are stale.
   std::uint64_t epoch = 0;
   std::map<std::string, Clock::time_point> in_flight;  // written on this connection, unconfirmed
-  // Who pays for a connection cut (invariant 5: at most 3 sends, and a failed action never
-  // fails the others). A cut loses every frame written behind the one the server choked on, so
-  // only the oldest unconfirmed action of the chat is charged a send, and only when the cut is
-  // not explained by an ERROR naming another action and this chat wrote on that connection.
-  bool wrote = false;               // something was written on the current connection
-  bool charge_next = true;          // the next reconcile charges one send (a restart is a cut too)
+  // Who pays for a connection cut is the cut judge's call (cut_ledger.hpp), except after a
+  // restart: nobody recorded what the previous process wrote, so the first reconcile charges
+  // the chat's oldest action left sent (invariant 5 holds across a crash loop too).
+  bool restarted = true;
+  bool judging = false;             // waiting for the cut judge: nothing is resent meanwhile
   std::set<std::string> unwritten;  // marked sent, but the socket refused the write
   static inline const char* name = "whisp.chat";
 };
@@ -192,7 +193,7 @@ void finish_pump(Self* self) {
 
 void pump(Self* self) {
   auto& st = self->state;
-  if (!st.online || !st.synced) return;
+  if (!st.online || !st.synced || st.judging) return;
   if (st.pumping) {
     st.pump_again = true;
     return;
@@ -217,7 +218,6 @@ void pump(Self* self) {
               continue;
             }
             st.in_flight[w.local_id] = self->clock().now();  // the actor clock: testable
-            st.wrote = true;
             any = true;
             self->request(st.ctx->connection, caf::infinite, w)
                 .then([self, id = w.local_id](WriteResult& r) {
@@ -232,47 +232,96 @@ void pump(Self* self) {
       });
 }
 
-// After a (re)sync: own actions left `sent` without their echo were not found in the history
-// just applied (the store would have confirmed them), so they go back to pending — or fail when
-// they were sent often enough already. `only`: the actions whose echo is overdue on a live
-// connection (each is charged its send); empty: everything a cut left behind (see ChatState).
-void reconcile(Self* self, const std::set<std::string>& only = {}) {
+// Moves an unconfirmed action back to pending: counted when `charged` (or failed when it was
+// sent often enough already), uncounted (`lost`) otherwise.
+store::LogEntry back_to_pending(const ChatState& st, const OutboxItem& item, bool charged,
+                                const char* why) {
+  const auto& id = item.intent.local_id;
+  trace_delivery(st, [&] {
+    return id + (charged ? " charged send " + std::to_string(item.sends) + " for " + why
+                         : std::string(" lost in ") + why + ", not charged");
+  });
+  if (!charged) return transition(id, OutboxTransition::State::lost);
+  if (item.sends >= st.ctx->max_sends) {
+    return transition(
+        id, OutboxTransition::State::failed,
+        "not confirmed by the server after " + std::to_string(item.sends) + " sends");
+  }
+  return transition(id, OutboxTransition::State::resend);
+}
+
+// Actions whose echo is overdue on a live connection, not found in history: each is charged.
+void reconcile_overdue(Self* self, const std::set<std::string>& overdue) {
   auto& st = self->state;
   self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
-      .then([self, only](OutboxReply& reply) {
+      .then([self, overdue](OutboxReply& reply) {
         auto& st = self->state;
         prune_in_flight(st, reply.items);
         std::vector<store::LogEntry> entries;
-        bool charge = !only.empty() || st.charge_next;
-        if (only.empty()) st.charge_next = false;
         for (const auto& item : reply.items) {
           const auto& id = item.intent.local_id;
-          if (item.state != OutboxItem::State::sent) continue;
-          if (!only.empty() && !only.count(id)) continue;
-          if (only.empty() && st.in_flight.count(id)) continue;
+          if (item.state != OutboxItem::State::sent || !overdue.count(id)) continue;
           st.in_flight.erase(id);
-          bool never_written = st.unwritten.erase(id) > 0;
-          if (only.empty() && (never_written || !charge)) {
-            trace_delivery(st, [&] {
-              return id + " lost in a cut, not charged" + (never_written ? " (never written)" : "");
-            });
-            entries.emplace_back(transition(id, OutboxTransition::State::lost));
-            continue;
-          }
-          if (only.empty()) charge = false;  // the oldest unconfirmed one pays for the cut
-          trace_delivery(st, [&] {
-            return id + " charged send " + std::to_string(item.sends) +
-                   (only.empty() ? " for a cut" : " for an overdue echo");
-          });
-          if (item.sends >= st.ctx->max_sends) {
-            entries.emplace_back(transition(
-                id, OutboxTransition::State::failed,
-                "not confirmed by the server after " + std::to_string(item.sends) + " sends"));
-          } else {
-            entries.emplace_back(transition(id, OutboxTransition::State::resend));
-          }
+          st.unwritten.erase(id);
+          entries.push_back(back_to_pending(st, item, true, "an overdue echo"));
         }
         commit(self, std::move(entries), [self] { pump(self); });
+      });
+}
+
+// After the (re)sync of this chat: own actions left `sent` without their echo were not found in
+// the history just applied (the store would have confirmed them), so they go back to pending.
+// The cut judge names the one that pays a send for the cut, if it is this chat's; a write the
+// socket refused never pays; after a restart the oldest pays.
+void reconcile_cut(Self* self) {
+  auto& st = self->state;
+  self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
+      .then([self](OutboxReply& reply) {
+        auto& st = self->state;
+        prune_in_flight(st, reply.items);
+        std::vector<OutboxItem> left;  // the cut's unconfirmed writes, in the user's order
+        std::vector<store::LogEntry> entries;
+        for (auto& item : reply.items) {
+          const auto& id = item.intent.local_id;
+          if (item.state != OutboxItem::State::sent || st.in_flight.count(id)) continue;
+          if (st.unwritten.erase(id) > 0) {
+            entries.push_back(back_to_pending(st, item, false, "a cut (never written)"));
+          } else {
+            left.push_back(std::move(item));
+          }
+        }
+        auto settle = [self, left](std::optional<std::string> charged) {
+          auto& st = self->state;
+          std::vector<store::LogEntry> moves;
+          for (const auto& item : left) {
+            bool pays = charged && *charged == item.intent.local_id;
+            moves.push_back(back_to_pending(st, item, pays, "a cut"));
+          }
+          commit(self, std::move(moves), [self] { pump(self); });
+        };
+        if (st.restarted || left.empty()) {
+          bool restarted = std::exchange(st.restarted, false);
+          std::optional<std::string> oldest;
+          if (restarted && !left.empty()) oldest = left.front().intent.local_id;
+          return commit(self, std::move(entries), [settle, oldest] { settle(oldest); });
+        }
+        VerdictRequest question{st.chat_id, {}};
+        for (const auto& item : left) question.unconfirmed.push_back(item.intent.local_id);
+        st.judging = true;
+        commit(self, std::move(entries), [self, settle, question, epoch = st.epoch] {
+          self->request(self->state.ctx->judge, caf::infinite, question)
+              .then([self, settle, epoch](Verdict& verdict) {
+                auto& st = self->state;
+                if (epoch != st.epoch) return;  // a newer connection reconciles again
+                st.judging = false;
+                trace_delivery(st, [&] {
+                  return "cut judged: " +
+                         (verdict.abandoned ? std::string("abandoned")
+                                            : verdict.charged.value_or("nobody") + " pays");
+                });
+                settle(verdict.charged);
+              });
+        });
       });
 }
 
@@ -349,14 +398,9 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
       },
       [=](ChatOnline& online) {
         auto& st = self->state;
-        if (!online.online && st.online && st.wrote && !online.explained) st.charge_next = true;
-        trace_delivery(st, [&] {
-          return std::string(online.online ? "online" : "offline") + (st.wrote ? ", wrote" : "") +
-                 (online.explained ? ", explained" : "") +
-                 (st.charge_next ? ", next reconcile charges" : "");
-        });
-        st.wrote = false;
+        trace_delivery(st, [&] { return online.online ? "online" : "offline"; });
         st.online = online.online;
+        st.judging = false;
         st.synced = false;
         st.in_flight.clear();
         ++st.epoch;
@@ -366,7 +410,7 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
         auto& st = self->state;
         if (!st.online || st.synced) return;
         st.synced = true;
-        reconcile(self);
+        reconcile_cut(self);
       },
       [=](ActionRejected& rejected) {
         self->state.in_flight.erase(rejected.local_id);
@@ -401,7 +445,7 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
               // actions, and they may be in flight again on the new connection.
               if (epoch != st.epoch) return;
               st.checking_history = false;
-              reconcile(self, overdue);
+              reconcile_overdue(self, overdue);
               if (!st.in_flight.empty()) schedule_echo_check(self);
             });
       },

@@ -3,7 +3,8 @@
 // pending → sent → delivered in the order the user made them (invariant 9); an action aimed at
 // an own item still waiting for its server id waits too; an unconfirmed one is looked up in
 // history before it is resent, and fails after `max_sends` sends or on the server's refusal,
-// without holding back the rest (invariant 5).
+// without holding back the rest (invariant 5). After a cut, the cut judge says whether one of
+// the chat's actions pays a send for it; until it has, nothing of the chat is resent.
 #pragma once
 
 #include <memory>
@@ -25,16 +26,15 @@ struct IntentReply {
 struct ChatEvents {
   std::vector<store::LiveEvent> events;
 };
-/// The connection went up (true) or down (false). `explained`: it went down after the server
-/// named the action it refused (ERROR with a receipt-id), so no other action caused the cut.
+/// The connection went up (true) or down (false).
 struct ChatOnline {
   bool online = false;
-  bool explained = false;
 };
 
 /// What every chat actor shares.
 struct ChatContext {
   caf::actor writer, connection, sync, notifier;
+  caf::actor judge;  // decides who pays for a connection cut (cut_judge.hpp)
   std::shared_ptr<TypingBoard> typing;
   std::string self_id;
   std::chrono::milliseconds echo_timeout{10000};

@@ -10,6 +10,7 @@
 
 #include <thread>
 
+#include "actors/cut_judge.hpp"
 #include "actors/test_actors.hpp"
 #include "store/store_test_util.hpp"
 
@@ -37,7 +38,7 @@ struct Fixture {
   caf::scheduler::test_coordinator& sched =
       dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   std::shared_ptr<test::World> world = std::make_shared<test::World>();
-  caf::actor writer, connection, sync, notifier, chat;
+  caf::actor writer, connection, sync, notifier, judge, chat;
 
   explicit Fixture(std::chrono::milliseconds echo_timeout = std::chrono::seconds(10)) {
     REQUIRE(store->commit({st::new_chat(kChat, "General"), st::join(kChat, st::kSelf, "me")}).ok());
@@ -46,11 +47,13 @@ struct Fixture {
     connection = sys.spawn(test::fake_connection, world);
     sync = sys.spawn(test::fake_sync, world);
     notifier = sys.spawn(test::fake_notifier, world);
+    judge = spawn_cut_judge(sys);
     auto ctx = std::make_shared<ChatContext>();
     ctx->writer = writer;
     ctx->connection = connection;
     ctx->sync = sync;
     ctx->notifier = notifier;
+    ctx->judge = judge;
     ctx->typing = std::make_shared<TypingBoard>();
     ctx->self_id = st::kSelf;
     ctx->echo_timeout = echo_timeout;
@@ -60,7 +63,7 @@ struct Fixture {
   }
 
   ~Fixture() {
-    for (const auto& a : {chat, writer, connection, sync, notifier}) {
+    for (const auto& a : {chat, writer, connection, sync, notifier, judge}) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     }
     sched.run();
@@ -89,12 +92,15 @@ struct Fixture {
 
   /// The connection came up and this chat's backfill is done.
   void reconnect() {
-    caf::anon_send(chat, ChatOnline{true, false});
+    caf::anon_send(chat, ChatOnline{true});
     caf::anon_send(chat, synced_atom::value);
     run();
   }
+  /// The connection went down; as the hub does, the judge hears what it wrote first.
   void cut(bool explained) {
-    caf::anon_send(chat, ChatOnline{false, explained});
+    caf::anon_send(judge, CutReport{std::move(world->connection_writes), explained});
+    world->connection_writes.clear();
+    caf::anon_send(chat, ChatOnline{false});
     run();
   }
   /// The live echo of an own message, from the server.
@@ -193,7 +199,7 @@ TEST_CASE("own actions made offline wait, and go out in the user's order once on
   CHECK(f.take_writes().empty());
   for (const auto* id : {"L1", "L2"}) f.require_pending(id);
 
-  caf::anon_send(f.chat, ChatOnline{true, false});
+  caf::anon_send(f.chat, ChatOnline{true});
   f.say("L3", "third");  // connected, but the chat's backfill is not done yet: it waits too
   f.run();
   CHECK(f.take_writes().empty());
@@ -226,7 +232,7 @@ TEST_CASE("own actions made offline wait, and go out in the user's order once on
   CHECK(f.world->errors.empty());
 }
 
-TEST_CASE("an unexplained cut charges only the oldest unconfirmed action, which fails after three "
+TEST_CASE("an unexplained cut charges only the first unconfirmed write, which fails after three "
           "sends while the others are delivered",
           "[chat_actor]") {
   Fixture f;
@@ -267,6 +273,49 @@ TEST_CASE("an unexplained cut charges only the oldest unconfirmed action, which 
   CHECK(f.world->errors.empty());
 }
 
+TEST_CASE("after a cut nothing is resent before the judge has heard from every chat that wrote "
+          "earlier, and only the first unconfirmed write pays",
+          "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.say("L2", "second");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1", "L2"});
+  // Another chat wrote X1 on the same connection before ours.
+  f.world->connection_writes.insert(f.world->connection_writes.begin(), Written{"X1", "c2"});
+  f.cut(false);
+  f.reconnect();
+  CHECK(f.take_writes().empty());  // X1 may be the culprit, or L1: the judge waits for c2
+  f.require_sent("L1", 1);
+  f.require_sent("L2", 1);
+
+  SECTION("the other chat's write is still unconfirmed: it pays, ours are resent uncharged") {
+    caf::anon_send(f.judge, VerdictRequest{"c2", {"X1"}});
+    f.run();
+    CHECK(f.take_writes() == Ids{"L1", "L2"});
+    f.require_sent("L1", 1);
+    f.require_sent("L2", 1);
+  }
+  SECTION("the other chat's write was found in history: our first one pays") {
+    caf::anon_send(f.judge, VerdictRequest{"c2", {}});
+    f.run();
+    CHECK(f.take_writes() == Ids{"L1", "L2"});
+    f.require_sent("L1", 2);
+    f.require_sent("L2", 1);
+  }
+  SECTION("the connection goes down again first: the next reconnect asks again") {
+    f.cut(false);
+    f.reconnect();
+    CHECK(f.take_writes().empty());
+    caf::anon_send(f.judge, VerdictRequest{"c2", {"X1"}});
+    f.run();
+    CHECK(f.take_writes() == Ids{"L1", "L2"});
+    f.require_sent("L1", 1);
+    f.require_sent("L2", 1);
+  }
+  CHECK(f.world->errors.empty());
+}
+
 TEST_CASE("a cut the server explained charges nobody", "[chat_actor]") {
   Fixture f;
   f.say("L1", "first");
@@ -297,7 +346,7 @@ TEST_CASE("a cut the server explained charges nobody", "[chat_actor]") {
     f.run();
     CHECK(f.take_writes() == Ids{"L3"});
     f.cut(true);
-    caf::anon_send(f.chat, ChatOnline{true, false});  // up, but down again before any write
+    caf::anon_send(f.chat, ChatOnline{true});  // up, but down again before any write
     f.run();
     f.cut(false);
     f.reconnect();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 #include <unordered_map>
+#include <utility>
 
 #include "actors/api_actor.hpp"
 #include "actors/frames.hpp"
@@ -61,6 +62,7 @@ struct ConnState {
   bool ping_mode = false;       // the server grants no heart-beats: WebSocket pings instead
   Clock::time_point last_rx, last_tx;
   std::unordered_map<std::string, std::string> receipts;  // local id -> chat id
+  std::vector<Written> written;  // actions written on this connection, in order (for the judge)
   std::vector<store::LiveEvent> events;  // decoded, not yet sent to the hub (in arrival order)
   bool send_scheduled = false;           // a SendEvents is in the mailbox
   std::mt19937_64 rng{std::random_device{}()};
@@ -86,6 +88,9 @@ void send_events(Self* self) {
 void report(Self* self, ConnectionState state, std::string reason = {}) {
   ConnectionEvent event{state, self->state.attempt, std::move(reason)};
   send_events(self);
+  if (state == ConnectionState::disconnected) {
+    self->send(self->state.hub, ConnectionWrites{std::exchange(self->state.written, {})});
+  }
   self->send(self->state.hub, event);
 }
 
@@ -211,6 +216,7 @@ void on_connected(Self* self, const stomp::Frame& frame) {
   st.ping_mode = st.in_interval.count() == 0 && ours > 0;
   write_raw(self, subscribe_frame(st.options.user_id));
   st.phase = Phase::connected;
+  st.written.clear();
   st.attempt = 0;
   st.ever_connected = true;
   st.last_rx = Clock::now();
@@ -353,6 +359,7 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
         auto& st = self->state;
         if (st.phase != Phase::connected) return WriteResult{false};
         st.receipts[action.local_id] = action.chat_id;
+        st.written.push_back(Written{action.local_id, action.chat_id});
         write_raw(self, action.frame);
         return WriteResult{true};
       },

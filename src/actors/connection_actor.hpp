@@ -7,6 +7,7 @@
 #pragma once
 
 #include "actors/caf_types.hpp"
+#include "actors/cut_ledger.hpp"
 #include "net/io_thread.hpp"
 #include "net/tls.hpp"
 
@@ -15,6 +16,11 @@ namespace whisp::actors {
 /// Hub-bound: the events decoded since the last send (one chunk or several), in arrival order.
 struct IncomingEvents {
   std::vector<store::LiveEvent> events;
+};
+/// Hub-bound, right before each `disconnected` report: the actions written on the connection
+/// that went down, in write order (the cut judge's evidence).
+struct ConnectionWrites {
+  std::vector<Written> writes;
 };
 /// The reason of the `disconnected` event when the app asked to go offline (Engine::go_offline):
 /// a cut no action caused.
@@ -52,7 +58,7 @@ struct ConnectionOptions {
 };
 
 /// Messages: start_atom, online_atom (connect now), offline_atom (drop and stay down),
-/// WriteAction, WriteTyping. Reports ConnectionEvent, IncomingEvents and ActionRejected to
+/// WriteAction, WriteTyping. Reports ConnectionEvent, ConnectionWrites, IncomingEvents and ActionRejected to
 /// `hub`, errors (whisp::Error) to `notifier`.
 caf::actor spawn_connection(caf::actor_system& system, net::IoThread& io,
                             ConnectionOptions options, caf::actor api, caf::actor hub,
@@ -61,6 +67,7 @@ caf::actor spawn_connection(caf::actor_system& system, net::IoThread& io,
 }  // namespace whisp::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::IncomingEvents)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::ConnectionWrites)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::ActionRejected)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteAction)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteResult)

@@ -9,6 +9,7 @@
 
 #include "actors/api_actor.hpp"
 #include "actors/connection_actor.hpp"
+#include "actors/cut_judge.hpp"
 #include "actors/engine_impl.hpp"
 #include "actors/hub_actor.hpp"
 #include "actors/notifier_actor.hpp"
@@ -143,6 +144,7 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
   auto committed = std::make_shared<std::atomic<std::int64_t>>(0);
   impl->writer = spawn_writer(sys, std::move(store).value(), impl->notifier, committed);
   impl->hub = spawn_hub(sys, impl->signals);
+  impl->judge = spawn_cut_judge(sys);
 
   SyncOptions sync_options;
   sync_options.committed = committed;
@@ -167,6 +169,7 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
   ctx->connection = impl->connection;
   ctx->sync = impl->sync;
   ctx->notifier = impl->notifier;
+  ctx->judge = impl->judge;
   ctx->typing = impl->typing;
   ctx->self_id = impl->user_id;
   ctx->echo_timeout = cfg.echo_timeout;

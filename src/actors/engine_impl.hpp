@@ -70,7 +70,7 @@ struct Engine::Impl {
   std::unique_ptr<net::IoThread> io;
   std::unique_ptr<caf::actor_system_config> caf_config;
   std::unique_ptr<caf::actor_system> system;
-  caf::actor notifier, api, writer, hub, sync, connection;
+  caf::actor notifier, api, writer, hub, sync, connection, judge;
   std::unique_ptr<store::Reader> reader;
   std::shared_ptr<actors::TypingBoard> typing = std::make_shared<actors::TypingBoard>();
   std::shared_ptr<actors::EngineSignals> signals = std::make_shared<actors::EngineSignals>();
@@ -148,7 +148,7 @@ struct Engine::Impl {
   void stop() {
     std::call_once(stopped, [this] {
       if (!system) return;
-      for (auto* a : {&connection, &sync, &hub}) {
+      for (auto* a : {&connection, &sync, &hub, &judge}) {
         if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
       }
       // Every commit requested so far is flushed before the writer goes.
@@ -156,7 +156,7 @@ struct Engine::Impl {
       for (auto* a : {&writer, &api, &notifier}) {
         if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
       }
-      notifier = api = writer = hub = sync = connection = caf::actor{};
+      notifier = api = writer = hub = sync = connection = judge = caf::actor{};
       system->await_all_actors_done();
       system.reset();
       io.reset();

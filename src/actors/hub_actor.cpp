@@ -3,8 +3,10 @@
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "actors/connection_actor.hpp"
+#include "actors/cut_judge.hpp"
 #include "actors/sync_actor.hpp"
 #include "actors/writer_actor.hpp"
 #include "protocol/actions.hpp"
@@ -20,6 +22,7 @@ struct HubState {
   bool pass_done = false;
   std::set<std::string> synced;  // chats backfilled on this connection
   bool rejected = false;          // an ERROR named an action: the coming close is its doing
+  std::vector<Written> cut_writes;  // what the connection that is going down wrote
   static inline const char* name = "whisp.hub";
 };
 
@@ -50,9 +53,13 @@ void on_connection(Self* self, const ConnectionEvent& event) {
     st.signals->synced = false;
     self->send(st.ctx->sync, online ? caf::atom_value(online_atom::value)
                                     : caf::atom_value(offline_atom::value));
-    // A cut is explained when the server named the action it refused, or the app went offline.
-    bool explained = st.rejected || event.reason == kOfflineByRequest;
-    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online, explained});
+    if (!online) {
+      // A cut is explained when the server named the action it refused, or the app went
+      // offline. The judge hears of it before any chat reconciles.
+      bool explained = st.rejected || event.reason == kOfflineByRequest;
+      self->send(st.ctx->judge, CutReport{std::exchange(st.cut_writes, {}), explained});
+    }
+    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online});
     st.rejected = false;
   }
   st.signals->bump();
@@ -113,6 +120,7 @@ caf::behavior hub(Self* self, std::shared_ptr<EngineSignals> signals) {
       [=](HubSetup& setup) { self->state.ctx = std::move(setup.context); },
       [=](IncomingEvents& incoming) { route(self, incoming); },
       [=](const ConnectionEvent& event) { on_connection(self, event); },
+      [=](ConnectionWrites& writes) { self->state.cut_writes = std::move(writes.writes); },
       [=](ActionRejected& rejected) {
         self->state.rejected = true;
         self->send(chat_actor(self, rejected.chat_id), std::move(rejected));

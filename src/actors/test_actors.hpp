@@ -24,6 +24,9 @@ struct World {
   // Connection: every WriteAction in arrival order; the socket refuses (written=false) the
   // local ids in `refuse`, or everything when `refuse_all`.
   std::vector<WriteAction> writes;
+  // The writes the socket took on the current connection, in order: what the real connection
+  // reports to the cut judge when it goes down (the test clears it at each cut).
+  std::vector<Written> connection_writes;
   std::set<std::string> refuse;
   bool refuse_all = false;
   // Sync: the chats whose history was checked, in order; `on_check` runs first (it may commit
@@ -75,6 +78,7 @@ inline caf::behavior fake_connection(caf::event_based_actor*, std::shared_ptr<Wo
   return {
       [world](WriteAction& write) -> WriteResult {
         bool refused = world->refuse_all || world->refuse.count(write.local_id) > 0;
+        if (!refused) world->connection_writes.push_back(Written{write.local_id, write.chat_id});
         world->writes.push_back(write);
         return WriteResult{!refused};
       },

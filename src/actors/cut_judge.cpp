@@ -1,0 +1,59 @@
+#include "actors/cut_judge.hpp"
+
+#include <map>
+
+namespace whisp::actors {
+namespace {
+
+struct JudgeState {
+  CutLedger ledger;
+  std::map<std::string, caf::response_promise> waiting;  // chat -> its unanswered request
+  static inline const char* name = "whisp.cut_judge";
+};
+
+using Self = caf::stateful_actor<JudgeState>;
+
+// Answers every chat whose verdict the last report decided.
+void answer_ready(Self* self) {
+  auto& st = self->state;
+  for (auto it = st.waiting.begin(); it != st.waiting.end();) {
+    if (st.ledger.waiting(it->first)) {
+      ++it;
+      continue;
+    }
+    it->second.deliver(Verdict{st.ledger.take_charge(it->first), false});
+    it = st.waiting.erase(it);
+  }
+}
+
+caf::behavior judge(Self* self, int) {
+  return {
+      [=](CutReport& cut) {
+        auto& st = self->state;
+        for (auto& [chat, promise] : st.waiting) promise.deliver(Verdict{std::nullopt, true});
+        st.waiting.clear();
+        st.ledger.on_cut(std::move(cut.writes), cut.explained);
+      },
+      [=](VerdictRequest& request) -> caf::result<Verdict> {
+        auto& st = self->state;
+        auto old = st.waiting.find(request.chat_id);
+        if (old != st.waiting.end()) {  // superseded by this newer question
+          old->second.deliver(Verdict{std::nullopt, true});
+          st.waiting.erase(old);
+        }
+        auto promise = self->make_response_promise();
+        st.waiting.emplace(request.chat_id, promise);
+        st.ledger.report(request.chat_id, std::move(request.unconfirmed));
+        answer_ready(self);
+        return promise;
+      },
+  };
+}
+
+}  // namespace
+
+// Spawned with an argument: CAF 0.17 dereferences a null argument tuple for actors spawned
+// without any (undefined behaviour that UBSan reports).
+caf::actor spawn_cut_judge(caf::actor_system& system) { return system.spawn(judge, 0); }
+
+}  // namespace whisp::actors

@@ -1,0 +1,95 @@
+#include "actors/cut_ledger.hpp"
+
+#include <catch2/catch.hpp>
+
+using whisp::actors::CutLedger;
+using whisp::actors::Written;
+using Ids = std::vector<std::string>;
+
+TEST_CASE("only the first write of a connection still unconfirmed pays for its cut, whatever its "
+          "chat",
+          "[cut_ledger]") {
+  CutLedger ledger;
+  ledger.on_cut({{"A1", "a"}, {"B1", "b"}, {"A2", "a"}, {"C1", "c"}}, false);
+  CHECK(ledger.suspects() == 4);
+
+  SECTION("the first write unconfirmed: it pays, the others of its chat and of later chats not") {
+    CHECK(!ledger.report("c", Ids{"C1"}));  // C1 pays if everything before it was confirmed
+    CHECK(ledger.waiting("c"));
+    CHECK(ledger.report("a", Ids{"A1", "A2"}));
+    CHECK(!ledger.waiting("c"));
+    CHECK(ledger.take_charge("a") == std::optional<std::string>("A1"));
+    CHECK(ledger.take_charge("a") == std::nullopt);  // handed out once
+    CHECK(ledger.report("b", Ids{"B1"}));
+    CHECK(ledger.take_charge("b") == std::nullopt);
+    CHECK(ledger.take_charge("c") == std::nullopt);
+  }
+  SECTION("first writes found in history are skipped: the first one left pays") {
+    CHECK(!ledger.report("b", Ids{"B1"}));  // A1 may still be the culprit: b waits
+    CHECK(ledger.waiting("b"));
+    CHECK(ledger.report("a", Ids{"A2"}));  // A1 confirmed; A2 comes after B1
+    CHECK(!ledger.waiting("b"));
+    CHECK(ledger.take_charge("b") == std::optional<std::string>("B1"));
+    CHECK(ledger.take_charge("a") == std::nullopt);
+  }
+  SECTION("every write before the last confirmed: the last one pays") {
+    CHECK(ledger.report("a", {}));
+    CHECK(!ledger.report("c", Ids{"C1"}));
+    CHECK(ledger.report("b", {}));
+    CHECK(!ledger.waiting("c"));
+    CHECK(ledger.take_charge("c") == std::optional<std::string>("C1"));
+  }
+  SECTION("every write confirmed: nobody pays") {
+    for (const char* chat : {"a", "b", "c"}) CHECK(ledger.report(chat, {}));
+    CHECK(ledger.suspects() == 0);
+    for (const char* chat : {"a", "b", "c"}) CHECK(ledger.take_charge(chat) == std::nullopt);
+  }
+}
+
+TEST_CASE("a chat without suspects of its own never waits for the judgement", "[cut_ledger]") {
+  CutLedger ledger;
+  ledger.on_cut({{"A1", "a"}}, false);
+  CHECK(ledger.report("z", Ids{"Z1"}));  // Z1 was written on an earlier connection
+  CHECK(ledger.take_charge("z") == std::nullopt);
+  CHECK(ledger.report("a", Ids{"A1"}));
+  CHECK(ledger.take_charge("a") == std::optional<std::string>("A1"));
+}
+
+TEST_CASE("an explained cut charges nobody", "[cut_ledger]") {
+  CutLedger ledger;
+  ledger.on_cut({{"A1", "a"}, {"B1", "b"}}, true);
+  CHECK(ledger.suspects() == 0);
+  CHECK(ledger.report("a", Ids{"A1"}));
+  CHECK(ledger.report("b", Ids{"B1"}));
+  CHECK(ledger.take_charge("a") == std::nullopt);
+  CHECK(ledger.take_charge("b") == std::nullopt);
+}
+
+TEST_CASE("a cut before the judgement keeps the earlier suspects first", "[cut_ledger]") {
+  CutLedger ledger;
+  ledger.on_cut({{"A1", "a"}, {"B1", "b"}}, false);
+  CHECK(!ledger.report("b", Ids{"B1"}));  // a never reported: the connection went down again
+  ledger.on_cut({{"C1", "c"}, {"A1", "a"}}, false);  // A1 written again: keeps its first place
+  CHECK(ledger.suspects() == 3);
+  CHECK(!ledger.report("c", Ids{"C1"}));
+  CHECK(!ledger.report("b", Ids{"B1"}));
+  CHECK(ledger.report("a", Ids{"A1"}));
+  CHECK(ledger.take_charge("a") == std::optional<std::string>("A1"));
+  CHECK(!ledger.waiting("b"));
+  CHECK(!ledger.waiting("c"));
+
+  SECTION("an explained cut before the judgement keeps the suspects too") {
+    CutLedger other;
+    other.on_cut({{"A1", "a"}}, false);
+    other.on_cut({{"B1", "b"}}, true);
+    CHECK(other.suspects() == 1);
+    CHECK(other.report("a", Ids{"A1"}));
+    CHECK(other.take_charge("a") == std::optional<std::string>("A1"));
+  }
+  SECTION("once judged, the next cut starts afresh") {
+    ledger.on_cut({{"B1", "b"}}, false);
+    CHECK(ledger.suspects() == 1);
+    CHECK(ledger.report("b", Ids{"B1"}));
+    CHECK(ledger.take_charge("b") == std::optional<std::string>("B1"));
+  }
+}
