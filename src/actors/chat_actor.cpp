@@ -299,21 +299,21 @@ void reconcile_cut(Self* self) {
           }
           commit(self, std::move(moves), [self] { pump(self); });
         };
-        if (st.restarted || left.empty()) {
-          bool restarted = std::exchange(st.restarted, false);
-          std::optional<std::string> oldest;
-          if (restarted && !left.empty()) oldest = left.front().intent.local_id;
-          return commit(self, std::move(entries), [settle, oldest] { settle(oldest); });
-        }
+        // Asked even with nothing left: the judge needs every chat's word on the suspects.
         VerdictRequest question{st.chat_id, {}};
         for (const auto& item : left) question.unconfirmed.push_back(item.intent.local_id);
+        std::optional<std::string> oldest;
+        if (std::exchange(st.restarted, false) && !left.empty()) {
+          oldest = left.front().intent.local_id;
+        }
         st.judging = true;
-        commit(self, std::move(entries), [self, settle, question, epoch = st.epoch] {
+        commit(self, std::move(entries), [self, settle, question, oldest, epoch = st.epoch] {
           self->request(self->state.ctx->judge, caf::infinite, question)
-              .then([self, settle, epoch](Verdict& verdict) {
+              .then([self, settle, oldest, epoch](Verdict& verdict) {
                 auto& st = self->state;
                 if (epoch != st.epoch) return;  // a newer connection reconciles again
                 st.judging = false;
+                if (!verdict.charged) verdict.charged = oldest;
                 trace_delivery(st, [&] {
                   return "cut judged: " +
                          (verdict.abandoned ? std::string("abandoned")

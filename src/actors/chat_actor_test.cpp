@@ -316,6 +316,32 @@ TEST_CASE("after a cut nothing is resent before the judge has heard from every c
   CHECK(f.world->errors.empty());
 }
 
+TEST_CASE("a chat whose writes were all confirmed still answers the cut judge, so a chat that "
+          "wrote after it is not held",
+          "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1"});
+  f.echo("m1", "first", 200);
+  f.require_delivered("L1", "m1");
+  f.world->connection_writes.push_back(Written{"X1", "c2"});  // another chat wrote after L1
+  f.cut(false);
+
+  // The other chat asks first: L1 might be the culprit, so it waits for our chat's word.
+  auto verdict = std::make_shared<std::optional<Verdict>>();
+  f.sys.spawn([judge = f.judge, verdict](caf::event_based_actor* self) {
+    self->request(judge, caf::infinite, VerdictRequest{"c2", {"X1"}})
+        .then([verdict](Verdict& v) { *verdict = v; });
+  });
+  f.run();
+  CHECK(!*verdict);
+  f.reconnect();
+  REQUIRE(*verdict);
+  CHECK((*verdict)->charged == std::optional<std::string>("X1"));
+  CHECK(f.world->errors.empty());
+}
+
 TEST_CASE("a cut the server explained charges nobody", "[chat_actor]") {
   Fixture f;
   f.say("L1", "first");
