@@ -150,7 +150,11 @@ WHISP_API whisp_status whisp_subscribe_chat(whisp_engine* engine, const char* ch
                                             whisp_chat_callback callback, void* user_data,
                                             uint64_t* out_subscription, char** out_error);
 /* Ends a subscription; when it returns, its callback is not running and will not run again.
- * Must not be called from inside that subscription's callback. Unknown ids are ignored. */
+ * From inside that subscription's own callback it returns at once (the callback runs to its
+ * end, then never again). From inside another subscription's callback it waits for the one
+ * being ended to finish a delivery in progress: do not end, from a callback, a subscription
+ * whose whisp_subscribe_chat is still delivering its first snapshot on another thread while
+ * that first callback ends yours (each would wait for the other). Unknown ids are ignored. */
 WHISP_API void whisp_unsubscribe(whisp_engine* engine, uint64_t subscription);
 
 /* ---- own actions ----------------------------------------------------------------------------

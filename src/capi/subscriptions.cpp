@@ -36,7 +36,7 @@ Result<std::uint64_t> ChatSubscriptions::subscribe(const std::string& chat_id,
     return diff.error();
   }
   sub->last = std::move(*first);
-  callback(user_data, sub->last.c_str(), diff->c_str());
+  call(*sub, *diff);
   return id;
 }
 
@@ -48,6 +48,10 @@ void ChatSubscriptions::unsubscribe(std::uint64_t id) {
     if (it == subs_.end()) return;
     sub = it->second;
     subs_.erase(it);
+  }
+  if (sub->delivering.load() == std::this_thread::get_id()) {
+    sub->active = false;  // from inside its own callback: this thread holds `deliver`
+    return;
   }
   std::lock_guard<std::mutex> fence(sub->deliver);
   sub->active = false;
@@ -75,7 +79,13 @@ void ChatSubscriptions::deliver(Sub& sub, std::int64_t version) {
   auto diff = chat_diff(sub.last, *now, sub.chat_id, version);
   if (!diff) return;
   sub.last = std::move(*now);
-  sub.callback(sub.user_data, sub.last.c_str(), diff->c_str());
+  call(sub, *diff);
+}
+
+void ChatSubscriptions::call(Sub& sub, const std::string& diff) {
+  sub.delivering.store(std::this_thread::get_id());
+  sub.callback(sub.user_data, sub.last.c_str(), diff.c_str());
+  sub.delivering.store(std::thread::id{});
 }
 
 }  // namespace whisp::capi

@@ -260,6 +260,40 @@ TEST_CASE("a callback may unsubscribe another subscription, which then never run
   subs.unsubscribe(*id_a);
 }
 
+TEST_CASE("a callback may end its own subscription: it returns at once and is never called "
+          "again") {
+  FakeChats chats;
+  ChatSubscriptions subs(chats.fetch());
+  Stats stats;
+  Watch a(stats), b(stats);
+  auto id_a = subs.subscribe("a", on_chat, &a);
+  auto id_b = subs.subscribe("a", on_chat, &b);  // same chat: keeps being delivered
+  REQUIRE(id_a);
+  REQUIRE(id_b);
+  a.hook = [&](Watch& w) {
+    if (w.last_version > 0) {
+      subs.unsubscribe(*id_a);  // waiting for its own delivery would never return
+      w.closed.store(true, relaxed);
+    }
+  };
+  std::atomic<bool> done{false};
+  std::thread engine([&] {
+    for (int i = 0; i < 3; ++i) chats.commit(subs, {"a"});
+    done.store(true, relaxed);
+  });
+  if (!wait_until([&] { return done.load(relaxed); })) {
+    engine.detach();
+    FAIL("on_change did not return within 2 s: a callback ending its own subscription hung");
+  }
+  engine.join();
+
+  CHECK(a.deliveries == 2);  // the first snapshot and the first commit, in which it ended
+  CHECK(b.deliveries == 4);
+  check_clean(stats);
+  subs.unsubscribe(*id_a);  // already gone: ignored
+  subs.unsubscribe(*id_b);
+}
+
 TEST_CASE("while Fetch fails nothing is delivered and subscribe reports the error, then "
           "deliveries resume with a diff from the last snapshot delivered") {
   FakeChats chats;
