@@ -38,6 +38,7 @@ struct ChatState {
   // the chat's oldest action left sent (invariant 5 holds across a crash loop too).
   bool restarted = true;
   bool judging = false;             // waiting for the cut judge: nothing is resent meanwhile
+  std::uint64_t connection = 0;     // the hub's number of the current (or last) connection
   std::set<std::string> unwritten;  // marked sent, but the socket refused the write
   static inline const char* name = "whisp.chat";
 };
@@ -200,20 +201,24 @@ void pump(Self* self) {
   }
   st.pumping = true;
   self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
-      .then([self](OutboxReply& reply) {
+      .then([self, epoch = st.epoch](OutboxReply& reply) {
         auto& st = self->state;
         if (reply.error) {
           notify_error(self, *reply.error);
           return finish_pump(self);
         }
+        // The connection changed meanwhile: the new one's reconcile pumps when it is done.
+        if (epoch != st.epoch || !st.synced || st.judging) return finish_pump(self);
         st.outbox_known_empty = reply.items.empty();
         prune_in_flight(st, reply.items);
         auto plan = plan_sends(self, reply.items);
-        commit(self, std::move(plan.transitions), [self, writes = std::move(plan.writes)]() {
+        commit(self, std::move(plan.transitions), [self, epoch, writes = std::move(plan.writes)]() {
           auto& st = self->state;
           bool any = false;
           for (const auto& w : writes) {
-            if (!st.online) {  // left `sent`: reconciled with history after reconnecting
+            // Left `sent` but never written: the next reconcile requeues it uncounted. Written
+            // on a newer connection, it could overtake the cut's own resends (the user's order).
+            if (!st.online || epoch != st.epoch || st.judging) {
               st.unwritten.insert(w.local_id);
               continue;
             }
@@ -276,8 +281,15 @@ void reconcile_overdue(Self* self, const std::set<std::string>& overdue) {
 void reconcile_cut(Self* self) {
   auto& st = self->state;
   self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
-      .then([self](OutboxReply& reply) {
+      .then([self, epoch = st.epoch](OutboxReply& reply) {
         auto& st = self->state;
+        if (epoch != st.epoch) return;  // a newer connection reconciles again
+        if (reply.error) {
+          // Without the outbox the chat cannot tell the judge what is left; it stays as it is
+          // until the next connection (the cut's actions stay `sent`).
+          notify_error(self, *reply.error);
+          return;
+        }
         prune_in_flight(st, reply.items);
         std::vector<OutboxItem> left;  // the cut's unconfirmed writes, in the user's order
         std::vector<store::LogEntry> entries;
@@ -300,24 +312,23 @@ void reconcile_cut(Self* self) {
           commit(self, std::move(moves), [self] { pump(self); });
         };
         // Asked even with nothing left: the judge needs every chat's word on the suspects.
-        VerdictRequest question{st.chat_id, {}};
+        VerdictRequest question{st.chat_id, st.connection, {}};
         for (const auto& item : left) question.unconfirmed.push_back(item.intent.local_id);
         std::optional<std::string> oldest;
-        if (std::exchange(st.restarted, false) && !left.empty()) {
-          oldest = left.front().intent.local_id;
-        }
+        if (!left.empty()) oldest = left.front().intent.local_id;
         st.judging = true;
         commit(self, std::move(entries), [self, settle, question, oldest, epoch = st.epoch] {
           self->request(self->state.ctx->judge, caf::infinite, question)
               .then([self, settle, oldest, epoch](Verdict& verdict) {
                 auto& st = self->state;
-                if (epoch != st.epoch) return;  // a newer connection reconciles again
+                // Abandoned: this connection is gone too; the next one asks again.
+                if (epoch != st.epoch || verdict.abandoned) return;
                 st.judging = false;
-                if (!verdict.charged) verdict.charged = oldest;
+                if (std::exchange(st.restarted, false) && !verdict.charged) {
+                  verdict.charged = oldest;
+                }
                 trace_delivery(st, [&] {
-                  return "cut judged: " +
-                         (verdict.abandoned ? std::string("abandoned")
-                                            : verdict.charged.value_or("nobody") + " pays");
+                  return "cut judged: " + verdict.charged.value_or("nobody") + " pays";
                 });
                 settle(verdict.charged);
               });
@@ -400,6 +411,7 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
         auto& st = self->state;
         trace_delivery(st, [&] { return online.online ? "online" : "offline"; });
         st.online = online.online;
+        st.connection = online.connection;
         st.judging = false;
         st.synced = false;
         st.in_flight.clear();

@@ -26,9 +26,11 @@ struct IntentReply {
 struct ChatEvents {
   std::vector<store::LiveEvent> events;
 };
-/// The connection went up (true) or down (false).
+/// The connection went up (true) or down (false). `connection` numbers the connections the
+/// hub saw come up (1, 2, ...): the one that came up, or the one that went down.
 struct ChatOnline {
   bool online = false;
+  std::uint64_t connection = 0;
 };
 
 /// What every chat actor shares.

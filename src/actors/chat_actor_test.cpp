@@ -39,6 +39,7 @@ struct Fixture {
       dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   std::shared_ptr<test::World> world = std::make_shared<test::World>();
   caf::actor writer, connection, sync, notifier, judge, chat;
+  std::uint64_t connection_no = 0;  // as the hub numbers connections
 
   explicit Fixture(std::chrono::milliseconds echo_timeout = std::chrono::seconds(10)) {
     REQUIRE(store->commit({st::new_chat(kChat, "General"), st::join(kChat, st::kSelf, "me")}).ok());
@@ -92,16 +93,22 @@ struct Fixture {
 
   /// The connection came up and this chat's backfill is done.
   void reconnect() {
-    caf::anon_send(chat, ChatOnline{true});
+    up();
     caf::anon_send(chat, synced_atom::value);
     run();
   }
-  /// The connection went down; as the hub does, the judge hears what it wrote first.
+  /// The connection came up (its backfill not done yet).
+  void up() { caf::anon_send(chat, ChatOnline{true, ++connection_no}); }
+  /// The connection went down; as the hub does, the judge hears what it wrote.
   void cut(bool explained) {
-    caf::anon_send(judge, CutReport{std::move(world->connection_writes), explained});
+    caf::anon_send(chat, ChatOnline{false, connection_no});
+    caf::anon_send(judge, CutReport{std::move(world->connection_writes), explained, connection_no});
     world->connection_writes.clear();
-    caf::anon_send(chat, ChatOnline{false});
     run();
+  }
+  /// Another chat's question to the judge on the current connection.
+  void other_chat_asks(const std::string& chat_id, std::vector<std::string> unconfirmed) {
+    caf::anon_send(judge, VerdictRequest{chat_id, connection_no, std::move(unconfirmed)});
   }
   /// The live echo of an own message, from the server.
   void echo(const std::string& message_id, const std::string& text, int sec) {
@@ -199,7 +206,7 @@ TEST_CASE("own actions made offline wait, and go out in the user's order once on
   CHECK(f.take_writes().empty());
   for (const auto* id : {"L1", "L2"}) f.require_pending(id);
 
-  caf::anon_send(f.chat, ChatOnline{true});
+  f.up();
   f.say("L3", "third");  // connected, but the chat's backfill is not done yet: it waits too
   f.run();
   CHECK(f.take_writes().empty());
@@ -290,14 +297,14 @@ TEST_CASE("after a cut nothing is resent before the judge has heard from every c
   f.require_sent("L2", 1);
 
   SECTION("the other chat's write is still unconfirmed: it pays, ours are resent uncharged") {
-    caf::anon_send(f.judge, VerdictRequest{"c2", {"X1"}});
+    f.other_chat_asks("c2", {"X1"});
     f.run();
     CHECK(f.take_writes() == Ids{"L1", "L2"});
     f.require_sent("L1", 1);
     f.require_sent("L2", 1);
   }
   SECTION("the other chat's write was found in history: our first one pays") {
-    caf::anon_send(f.judge, VerdictRequest{"c2", {}});
+    f.other_chat_asks("c2", {});
     f.run();
     CHECK(f.take_writes() == Ids{"L1", "L2"});
     f.require_sent("L1", 2);
@@ -307,7 +314,7 @@ TEST_CASE("after a cut nothing is resent before the judge has heard from every c
     f.cut(false);
     f.reconnect();
     CHECK(f.take_writes().empty());
-    caf::anon_send(f.judge, VerdictRequest{"c2", {"X1"}});
+    f.other_chat_asks("c2", {"X1"});
     f.run();
     CHECK(f.take_writes() == Ids{"L1", "L2"});
     f.require_sent("L1", 1);
@@ -331,7 +338,7 @@ TEST_CASE("a chat whose writes were all confirmed still answers the cut judge, s
   // The other chat asks first: L1 might be the culprit, so it waits for our chat's word.
   auto verdict = std::make_shared<std::optional<Verdict>>();
   f.sys.spawn([judge = f.judge, verdict](caf::event_based_actor* self) {
-    self->request(judge, caf::infinite, VerdictRequest{"c2", {"X1"}})
+    self->request(judge, caf::infinite, VerdictRequest{"c2", 2, {"X1"}})
         .then([verdict](Verdict& v) { *verdict = v; });
   });
   f.run();
@@ -339,6 +346,50 @@ TEST_CASE("a chat whose writes were all confirmed still answers the cut judge, s
   f.reconnect();
   REQUIRE(*verdict);
   CHECK((*verdict)->charged == std::optional<std::string>("X1"));
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("a question asked on a connection that is gone neither counts nor takes the charge",
+          "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1"});
+  f.cut(false);
+  // A reconcile of connection 1 whose question reaches the judge after the cut's report.
+  caf::anon_send(f.judge, VerdictRequest{kChat, 1, {"L1"}});
+  f.run();
+  f.reconnect();
+  CHECK(f.take_writes() == Ids{"L1"});
+  f.require_sent("L1", 2);  // the charge stayed for the question of connection 2
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("a verdict abandoned by a cut the chat has not heard of yet resends nothing",
+          "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1"});
+  f.world->connection_writes.insert(f.world->connection_writes.begin(), Written{"X1", "c2"});
+  f.cut(false);
+  f.reconnect();  // connection 2: the chat waits for c2's word on X1
+  CHECK(f.take_writes().empty());
+
+  // Connection 2 goes down; the judge hears of it before the chat does.
+  caf::anon_send(f.judge, CutReport{{}, false, f.connection_no});
+  f.run();
+  CHECK(f.take_writes().empty());  // abandoned: not a verdict of "nobody pays"
+  f.require_sent("L1", 1);
+  caf::anon_send(f.chat, ChatOnline{false, f.connection_no});
+  f.run();
+
+  f.reconnect();  // connection 3: X1 is still the first suspect
+  CHECK(f.take_writes().empty());
+  f.other_chat_asks("c2", {"X1"});
+  f.run();
+  CHECK(f.take_writes() == Ids{"L1"});
+  f.require_sent("L1", 1);  // X1 paid
   CHECK(f.world->errors.empty());
 }
 
@@ -372,7 +423,7 @@ TEST_CASE("a cut the server explained charges nobody", "[chat_actor]") {
     f.run();
     CHECK(f.take_writes() == Ids{"L3"});
     f.cut(true);
-    caf::anon_send(f.chat, ChatOnline{true});  // up, but down again before any write
+    f.up();  // up, but down again before any write
     f.run();
     f.cut(false);
     f.reconnect();

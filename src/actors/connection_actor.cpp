@@ -63,6 +63,7 @@ struct ConnState {
   Clock::time_point last_rx, last_tx;
   std::unordered_map<std::string, std::string> receipts;  // local id -> chat id
   std::vector<Written> written;  // actions written on this connection, in order (for the judge)
+  bool refused = false;          // an ERROR named one of our frames: the cut that follows is its
   std::vector<store::LiveEvent> events;  // decoded, not yet sent to the hub (in arrival order)
   bool send_scheduled = false;           // a SendEvents is in the mailbox
   std::mt19937_64 rng{std::random_device{}()};
@@ -89,7 +90,8 @@ void report(Self* self, ConnectionState state, std::string reason = {}) {
   ConnectionEvent event{state, self->state.attempt, std::move(reason)};
   send_events(self);
   if (state == ConnectionState::disconnected) {
-    self->send(self->state.hub, ConnectionWrites{std::exchange(self->state.written, {})});
+    self->send(self->state.hub, ConnectionWrites{std::exchange(self->state.written, {}),
+                                                 std::exchange(self->state.refused, false)});
   }
   self->send(self->state.hub, event);
 }
@@ -217,6 +219,7 @@ void on_connected(Self* self, const stomp::Frame& frame) {
   write_raw(self, subscribe_frame(st.options.user_id));
   st.phase = Phase::connected;
   st.written.clear();
+  st.refused = false;
   st.attempt = 0;
   st.ever_connected = true;
   st.last_rx = Clock::now();
@@ -240,6 +243,7 @@ void on_frame(Self* self, stomp::Frame& frame, std::vector<store::LiveEvent>& ba
     std::string message(frame.header("message").value_or("(no message)"));
     if (!frame.body.empty()) message += ": " + frame.body.substr(0, 500);
     if (auto receipt = frame.header("receipt-id")) {
+      st.refused = true;
       auto it = st.receipts.find(std::string(*receipt));
       if (it != st.receipts.end()) {
         send_events(self);

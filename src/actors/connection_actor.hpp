@@ -18,9 +18,11 @@ struct IncomingEvents {
   std::vector<store::LiveEvent> events;
 };
 /// Hub-bound, right before each `disconnected` report: the actions written on the connection
-/// that went down, in write order (the cut judge's evidence).
+/// that went down, in write order (the cut judge's evidence). `refused`: the server's ERROR
+/// named one of our frames (an action, or a typing notice) by its receipt: the cut is its doing.
 struct ConnectionWrites {
   std::vector<Written> writes;
+  bool refused = false;
 };
 /// The reason of the `disconnected` event when the app asked to go offline (Engine::go_offline):
 /// a cut no action caused.

@@ -1,5 +1,6 @@
 #include "actors/cut_judge.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace whisp::actors {
@@ -8,6 +9,7 @@ namespace {
 struct JudgeState {
   CutLedger ledger;
   std::map<std::string, caf::response_promise> waiting;  // chat -> its unanswered request
+  std::uint64_t ended = 0;  // the newest connection reported down: requests from it are stale
   static inline const char* name = "whisp.cut_judge";
 };
 
@@ -32,10 +34,14 @@ caf::behavior judge(Self* self, int) {
         auto& st = self->state;
         for (auto& [chat, promise] : st.waiting) promise.deliver(Verdict{std::nullopt, true});
         st.waiting.clear();
+        st.ended = std::max(st.ended, cut.connection);
         st.ledger.on_cut(std::move(cut.writes), cut.explained);
       },
       [=](VerdictRequest& request) -> caf::result<Verdict> {
         auto& st = self->state;
+        // Asked on a connection that is gone: its word would count for the next cut's
+        // judgement and could take the charge away from the culprit.
+        if (request.connection <= st.ended) return Verdict{std::nullopt, true};
         auto old = st.waiting.find(request.chat_id);
         if (old != st.waiting.end()) {  // superseded by this newer question
           old->second.deliver(Verdict{std::nullopt, true});

@@ -9,21 +9,27 @@
 
 namespace whisp::actors {
 
-/// From the hub: the connection went down after writing `writes` (in write order).
-/// `explained`: the app asked to go offline, or the server named the action it refused.
+/// From the hub: connection number `connection` (see ChatOnline) went down after writing
+/// `writes` (in write order). `explained`: the app asked to go offline, or the server's ERROR
+/// named the frame it refused.
 struct CutReport {
   std::vector<Written> writes;
   bool explained = false;
+  std::uint64_t connection = 0;
 };
-/// Request from a chat actor: its actions the last cut left unconfirmed, in the user's order.
-/// Reply: Verdict, once every action written before them on that connection is judged.
+/// Request from a chat actor, reconciling on connection number `connection`: its actions the
+/// cuts left unconfirmed, in the user's order. Reply: Verdict, once every action written
+/// before them is judged.
 struct VerdictRequest {
   std::string chat_id;
+  std::uint64_t connection = 0;
   std::vector<std::string> unconfirmed;
 };
 struct Verdict {
   std::optional<std::string> charged;  // the one action that pays a send
-  bool abandoned = false;              // the connection went down before the verdict
+  // No verdict: the request's connection went down (before it was asked, or before the
+  // verdict), or a newer request of the chat replaced it. The chat asks again next time.
+  bool abandoned = false;
 };
 
 /// Messages: CutReport, VerdictRequest.

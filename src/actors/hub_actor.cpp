@@ -21,8 +21,8 @@ struct HubState {
   bool online = false;
   bool pass_done = false;
   std::set<std::string> synced;  // chats backfilled on this connection
-  bool rejected = false;          // an ERROR named an action: the coming close is its doing
-  std::vector<Written> cut_writes;  // what the connection that is going down wrote
+  ConnectionWrites cut;            // what the connection that is going down wrote
+  std::uint64_t connection = 0;    // numbers the connections that came up
   static inline const char* name = "whisp.hub";
 };
 
@@ -35,7 +35,7 @@ const caf::actor& chat_actor(Self* self, const std::string& chat_id) {
   auto actor = spawn_chat(self->system(), chat_id, st.ctx);
   self->link_to(actor);
   if (st.online) {
-    self->send(actor, ChatOnline{true});
+    self->send(actor, ChatOnline{true, st.connection});
     if (st.pass_done || st.synced.count(chat_id)) self->send(actor, synced_atom::value);
   }
   return st.chats.emplace(chat_id, std::move(actor)).first->second;
@@ -53,14 +53,16 @@ void on_connection(Self* self, const ConnectionEvent& event) {
     st.signals->synced = false;
     self->send(st.ctx->sync, online ? caf::atom_value(online_atom::value)
                                     : caf::atom_value(offline_atom::value));
+    if (online) ++st.connection;
+    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online, st.connection});
     if (!online) {
-      // A cut is explained when the server named the action it refused, or the app went
-      // offline. The judge hears of it before any chat reconciles.
-      bool explained = st.rejected || event.reason == kOfflineByRequest;
-      self->send(st.ctx->judge, CutReport{std::exchange(st.cut_writes, {}), explained});
+      // A cut is explained when the server named the frame it refused, or the app went
+      // offline. Chats ask the judge only after a reconnect, tagged with the new number.
+      bool explained = st.cut.refused || event.reason == kOfflineByRequest;
+      self->send(st.ctx->judge,
+                 CutReport{std::exchange(st.cut.writes, {}), explained, st.connection});
+      st.cut.refused = false;
     }
-    for (auto& [id, actor] : st.chats) self->send(actor, ChatOnline{online});
-    st.rejected = false;
   }
   st.signals->bump();
 }
@@ -120,9 +122,8 @@ caf::behavior hub(Self* self, std::shared_ptr<EngineSignals> signals) {
       [=](HubSetup& setup) { self->state.ctx = std::move(setup.context); },
       [=](IncomingEvents& incoming) { route(self, incoming); },
       [=](const ConnectionEvent& event) { on_connection(self, event); },
-      [=](ConnectionWrites& writes) { self->state.cut_writes = std::move(writes.writes); },
+      [=](ConnectionWrites& writes) { self->state.cut = std::move(writes); },
       [=](ActionRejected& rejected) {
-        self->state.rejected = true;
         self->send(chat_actor(self, rejected.chat_id), std::move(rejected));
       },
       [=](IntentRequest& request) {
