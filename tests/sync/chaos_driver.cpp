@@ -318,6 +318,15 @@ std::string ChaosDriver::converge(std::chrono::seconds timeout) {
   return synctest::converge(probes, timeout);
 }
 
+// What a client's log says of one action, and of its chat's connections and cut verdicts.
+std::string ChaosDriver::trace(std::size_t client, const std::string& chat,
+                               const std::string& local) const {
+  const auto& rpc = *clients_[client].rpc;
+  return rpc.stderr_lines_with(local) + "  its chat's connection history:\n" +
+         rpc.stderr_lines_with("chat " + chat + ": o", 30) + "  its chat's cut verdicts:\n" +
+         rpc.stderr_lines_with("chat " + chat + ": cut judged", 30);
+}
+
 // A root that may rightly be missing on the server: it was deleted, or it is a reply whose parent
 // may be missing (the reply is refused, so an action aimed at it fails too).
 bool ChaosDriver::doomed(const std::string& root) const {
@@ -377,12 +386,13 @@ std::string ChaosDriver::duplicates_and_losses() {
     } else if (str(*mine, "status") == "failed") {
       if (!legit && !deleted) {
         out << "failed without a poison: " << who << ": " << str(*mine, "error") << "\n"
-            << clients_[s.client].rpc->stderr_lines_with(local)
-            << "  its chat's connection history:\n"
-            << clients_[s.client].rpc->stderr_lines_with("chat " + s.chat + ": o", 30);
+            << trace(s.client, s.chat, local);
       }
       if (str(*mine, "error").empty()) out << "failed without a reason: " << who << "\n";
-      if (on_server > 0 && !deleted) out << "failed yet on the server: " << who << "\n";
+      if (on_server > 0 && !deleted) {
+        out << "failed yet on the server: " << who << ": " << str(*mine, "error") << "\n"
+            << trace(s.client, s.chat, local);
+      }
     } else {
       out << "still " << str(*mine, "status") << " after waitIdle: " << who << "\n";
     }
@@ -392,8 +402,7 @@ std::string ChaosDriver::duplicates_and_losses() {
     bool gone = unreacted_.count(r.emoji) || doomed(r.target_root) ||
                 poisoned(r.client, r.chat);
     if (on_server == 0 && !gone) {
-      out << clients_[r.client].rpc->stderr_lines_with(local) << "  its chat's connection history:\n"
-          << clients_[r.client].rpc->stderr_lines_with("chat " + r.chat + ": o", 30);
+      out << trace(r.client, r.chat, local);
       out << "lost reaction: " << clients_[r.client].name << " " << r.emoji << " on " << r.target_root
           << " (" << local << ")\n";
     }

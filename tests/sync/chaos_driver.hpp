@@ -58,6 +58,7 @@ class ChaosDriver {
   void rest_action(std::size_t c, const rapidjson::Value& chat, int kind);
   bool poisoned(std::size_t client, const std::string& chat) const;
   bool doomed(const std::string& root) const;
+  std::string trace(std::size_t client, const std::string& chat, const std::string& local) const;
   std::string next_name(const char* prefix);
   RpcReply call(std::size_t c, const std::string& method, const std::string& params);
 
