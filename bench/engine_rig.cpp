@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "actors/connection_actor.hpp"
+#include "actors/event_group.hpp"
 #include "actors/hub_actor.hpp"
 #include "actors/notifier_actor.hpp"
 #include "actors/typing_board.hpp"
@@ -38,7 +39,7 @@ struct FeederState {
   caf::actor hub, notifier;
   stomp::Parser parser{stomp::ParserLimits{}};
   std::shared_ptr<std::atomic<std::uint64_t>> skipped;
-  std::vector<store::LiveEvent> events;  // decoded, not yet sent to the hub
+  actors::EventGroup events;  // decoded, not yet sent to the hub
   bool send_scheduled = false;
   static inline const char* name = "whisp.bench.feeder";
 };
@@ -71,7 +72,8 @@ caf::behavior feeder(caf::stateful_actor<FeederState>* self, caf::actor hub, caf
             ++*st.skipped;
             continue;
           }
-          batch.push_back(store::LiveEvent{std::move(frame->body), std::move(event).value()});
+          batch.push(store::LiveEvent{std::move(frame->body), std::move(event).value()});
+          if (batch.full()) self->send(st.hub, actors::IncomingEvents{batch.take()});
         }
         if (!st.events.empty() && !st.send_scheduled) {
           st.send_scheduled = true;
@@ -82,8 +84,7 @@ caf::behavior feeder(caf::stateful_actor<FeederState>* self, caf::actor hub, caf
         auto& st = self->state;
         st.send_scheduled = false;
         if (st.events.empty()) return;
-        self->send(st.hub, actors::IncomingEvents{std::move(st.events)});
-        st.events.clear();
+        self->send(st.hub, actors::IncomingEvents{st.events.take()});
       },
   };
 }

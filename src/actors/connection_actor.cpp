@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "actors/api_actor.hpp"
+#include "actors/event_group.hpp"
 #include "actors/frames.hpp"
 #include "net/url.hpp"
 #include "net/ws_client.hpp"
@@ -64,7 +65,7 @@ struct ConnState {
   std::unordered_map<std::string, std::string> receipts;  // local id -> chat id
   std::vector<Written> written;  // actions written on this connection, in order (for the judge)
   bool refused = false;          // an ERROR named one of our frames: the cut that follows is its
-  std::vector<store::LiveEvent> events;  // decoded, not yet sent to the hub (in arrival order)
+  EventGroup events;                     // decoded, not yet sent to the hub (in arrival order)
   bool send_scheduled = false;           // a SendEvents is in the mailbox
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "whisp.connection";
@@ -82,8 +83,7 @@ using Self = caf::stateful_actor<ConnState>;
 void send_events(Self* self) {
   auto& st = self->state;
   if (st.events.empty()) return;
-  self->send(st.hub, IncomingEvents{std::move(st.events)});
-  st.events.clear();
+  self->send(st.hub, IncomingEvents{st.events.take()});
 }
 
 void report(Self* self, ConnectionState state, std::string reason = {}) {
@@ -227,7 +227,7 @@ void on_connected(Self* self, const stomp::Frame& frame) {
   if (ours > 0) self->delayed_send(self, milliseconds(std::max(ours / 4, 50u)), Tick{st.gen});
 }
 
-void on_frame(Self* self, stomp::Frame& frame, std::vector<store::LiveEvent>& batch) {
+void on_frame(Self* self, stomp::Frame& frame, EventGroup& batch) {
   auto& st = self->state;
   if (frame.command == "MESSAGE") {
     auto event = decode_event(frame.body);
@@ -236,7 +236,7 @@ void on_frame(Self* self, stomp::Frame& frame, std::vector<store::LiveEvent>& ba
       self->send(st.notifier, Error{event.error().code, "event skipped: " + event.error().message});
       return;
     }
-    batch.push_back(store::LiveEvent{std::move(frame.body), std::move(event).value()});
+    batch.push(store::LiveEvent{std::move(frame.body), std::move(event).value()});
   } else if (frame.command == "CONNECTED") {
     on_connected(self, frame);
   } else if (frame.command == "ERROR") {
@@ -273,6 +273,7 @@ void on_data(Self* self, WsData& data) {
     }
     if (!item->has_value()) break;
     if (auto* frame = std::get_if<stomp::Frame>(&**item)) on_frame(self, *frame, batch);
+    if (batch.full()) send_events(self);
   }
   // Group send: the SendEvents queues behind every WsData already in the mailbox, so when
   // chunks arrive faster than they are decoded, the events of all of them reach the hub (and
