@@ -197,6 +197,15 @@ store::Target to_target(const ItemRef& ref) {
   return t;
 }
 
+// A named, default-initialized intent: GCC -O3 warned (falsely) that the braced temporary's
+// empty local id and timestamp may be used uninitialized.
+template <class What>
+store::LocalIntent intent_of(What what) {
+  store::LocalIntent in;
+  in.what = std::move(what);
+  return in;
+}
+
 Status require(bool ok, const char* what) {
   if (ok) return Ok{};
   return Error{ErrorCode::invalid_argument, what};
@@ -207,7 +216,7 @@ Status require(bool ok, const char* what) {
 Result<std::string> Engine::send_message(const std::string& chat_id, const std::string& text) {
   if (auto ok = require(!chat_id.empty(), "chatId: empty"); !ok.ok()) return ok.error();
   if (auto ok = require(!text.empty(), "text: empty"); !ok.ok()) return ok.error();
-  return impl_->intent({{}, {}, store::intent::Send{chat_id, text}});
+  return impl_->intent(intent_of(store::intent::Send{chat_id, text}));
 }
 
 Result<std::string> Engine::reply(const std::string& chat_id, const ItemRef& parent,
@@ -215,19 +224,19 @@ Result<std::string> Engine::reply(const std::string& chat_id, const ItemRef& par
   if (auto ok = require(!text.empty() && !parent.id.empty(), "reply: text and parent are required");
       !ok.ok())
     return ok.error();
-  return impl_->intent({{}, {}, store::intent::Reply{chat_id, to_target(parent), text}});
+  return impl_->intent(intent_of(store::intent::Reply{chat_id, to_target(parent), text}));
 }
 
 Status Engine::edit_message(const std::string& chat_id, const ItemRef& message,
                             const std::string& text) {
   if (auto ok = require(!text.empty(), "text: empty"); !ok.ok()) return ok;
-  auto r = impl_->intent({{}, {}, store::intent::Edit{chat_id, to_target(message), text}});
+  auto r = impl_->intent(intent_of(store::intent::Edit{chat_id, to_target(message), text}));
   if (!r.ok()) return r.error();
   return Ok{};
 }
 
 Status Engine::delete_message(const std::string& chat_id, const ItemRef& message) {
-  auto r = impl_->intent({{}, {}, store::intent::Delete{chat_id, to_target(message)}});
+  auto r = impl_->intent(intent_of(store::intent::Delete{chat_id, to_target(message)}));
   if (!r.ok()) return r.error();
   return Ok{};
 }
@@ -235,18 +244,18 @@ Status Engine::delete_message(const std::string& chat_id, const ItemRef& message
 Result<std::string> Engine::react(const std::string& chat_id, const ItemRef& message,
                                   const std::string& emoji) {
   if (auto ok = require(!emoji.empty(), "emoji: empty"); !ok.ok()) return ok.error();
-  return impl_->intent({{}, {}, store::intent::React{chat_id, to_target(message), emoji}});
+  return impl_->intent(intent_of(store::intent::React{chat_id, to_target(message), emoji}));
 }
 
 Status Engine::unreact(const std::string& chat_id, const ItemRef& reaction) {
-  auto r = impl_->intent({{}, {}, store::intent::Unreact{chat_id, to_target(reaction)}});
+  auto r = impl_->intent(intent_of(store::intent::Unreact{chat_id, to_target(reaction)}));
   if (!r.ok()) return r.error();
   return Ok{};
 }
 
 Status Engine::mark_read(const std::string& chat_id, const std::string& message_id) {
   if (auto ok = require(!message_id.empty(), "messageId: empty"); !ok.ok()) return ok;
-  auto r = impl_->intent({{}, {}, store::intent::MarkRead{chat_id, message_id}});
+  auto r = impl_->intent(intent_of(store::intent::MarkRead{chat_id, message_id}));
   if (!r.ok()) return r.error();
   return Ok{};
 }
