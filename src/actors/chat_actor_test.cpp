@@ -337,10 +337,13 @@ TEST_CASE("a chat whose writes were all confirmed still answers the cut judge, s
 
   // The other chat asks first: L1 might be the culprit, so it waits for our chat's word.
   auto verdict = std::make_shared<std::optional<Verdict>>();
-  f.sys.spawn([judge = f.judge, verdict](caf::event_based_actor* self) {
-    self->request(judge, caf::infinite, VerdictRequest{"c2", 2, {"X1"}})
-        .then([verdict](Verdict& v) { *verdict = v; });
-  });
+  // Spawned with an argument: CAF 0.17 dereferences a null argument tuple otherwise (UBSan).
+  f.sys.spawn(
+      [judge = f.judge, verdict](caf::event_based_actor* self, int) {
+        self->request(judge, caf::infinite, VerdictRequest{"c2", 2, {"X1"}})
+            .then([verdict](Verdict& v) { *verdict = v; });
+      },
+      0);
   f.run();
   CHECK(!*verdict);
   f.reconnect();
