@@ -361,13 +361,17 @@ caf::behavior sync(Self* self, SyncOptions options, caf::actor api, caf::actor w
       },
       [=](CheckHistory& check) -> caf::result<Done> {
         auto promise = self->make_response_promise();
-        // The newest page, then the members: a chat that appeared while connected (NEW_CHAT,
-        // or USER_JOIN of self) has no other way to learn its members and read pointers
-        // before the next sync pass.
+        // The newest pages down to what the store holds, then the members: a chat that
+        // appeared while connected (NEW_CHAT, or USER_JOIN of self: taken back in after a
+        // removal, with everything said meanwhile to fill in) has no other way to learn them
+        // before the next sync pass; an overdue echo may lie below a page of newer messages.
         auto chat_id = check.chat_id;
-        Walk walk{0, chat_id, self->state.options.initial_depth, 0, 1};
-        fetch_history(self, walk, std::nullopt, [self, chat_id, promise](const WalkEnd&) mutable {
-          fetch_members(self, 0, chat_id, [promise]() mutable { promise.deliver(Done{}); });
+        read_bounds(self, chat_id, [self, chat_id, promise](const Bounds& bounds) mutable {
+          Walk walk{0, chat_id, self->state.options.initial_depth,
+                    bounds.known ? bounds.newest_micros : 0, bounds.known ? 1000 : 1};
+          fetch_history(self, walk, std::nullopt, [self, chat_id, promise](const WalkEnd&) mutable {
+            fetch_members(self, 0, chat_id, [promise]() mutable { promise.deliver(Done{}); });
+          });
         });
         return promise;
       },

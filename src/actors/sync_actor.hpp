@@ -24,7 +24,8 @@ struct LoadOlderReply {
   int loaded = 0;
   std::optional<Error> error;
 };
-/// Request: fetch the newest history page of one chat now (an echo is overdue). Reply: Done.
+/// Request: fetch one chat's newest history pages now, down to what the store holds, then its
+/// members (an echo is overdue; the chat appeared, or took us back in). Reply: Done.
 struct CheckHistory {
   std::string chat_id;
 };

@@ -237,3 +237,42 @@ TEST_CASE("actions on old messages whose echo a cut swallowed are found in histo
   CHECK(messages_with_text(snap, chat, "mine 3").empty());
   for (const auto& e : alice->errors()) FAIL_CHECK("error: " << e.describe());
 }
+
+// Invariant 4 without a reconnect: taken back into a chat, an engine that stayed connected
+// fills in everything said while it was out (more than a page), not only the newest page.
+TEST_CASE("an engine taken back into a chat while connected gets everything said while it was out") {
+  Pair pair;
+  auto [server, alice, bob, chat, alice_rest, bob_rest] = pair.parts();  // references
+  REQUIRE(bob->engine().send_message(chat, "before the removal").ok());
+  REQUIRE(alice->wait([&] {
+    return messages_with_text(alice->snapshot(), chat, "before the removal").size() == 1;
+  }));
+
+  REQUIRE(bob->engine().remove_user(chat, alice_rest.user_id()).ok());
+  REQUIRE(alice->wait([&] { return test::find_chat(alice->snapshot(), chat) == nullptr; }));
+  const int many = 70;  // more than one history page (50)
+  for (int i = 0; i < many; ++i) {
+    REQUIRE(bob->engine().send_message(chat, "while out " + std::to_string(i)).ok());
+  }
+  REQUIRE(bob->engine().wait_idle(seconds(30)));
+  REQUIRE(bob->engine().add_user(chat, "alice").ok());
+
+  bool all = alice->wait([&] {
+    auto snap = alice->snapshot();
+    for (int i = 0; i < many; ++i) {
+      if (messages_with_text(snap, chat, "while out " + std::to_string(i)).size() != 1) return false;
+    }
+    return true;
+  }, seconds(15));
+  auto snap = alice->snapshot();
+  for (int i = 0; i < many && !all; ++i) {
+    INFO("while out " << i);
+    CHECK(messages_with_text(snap, chat, "while out " + std::to_string(i)).size() == 1);
+  }
+  CHECK(all);
+  CHECK(server->connection_count("alice") == 1);  // no reconnect did it
+  auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
+                       seconds(15));
+  INFO(diff);
+  CHECK(diff.empty());
+}
