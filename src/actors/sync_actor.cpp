@@ -243,35 +243,39 @@ int revalidate_pages(const SyncOptions& options, int page_size) {
 
 // Backfills one chat: history (newest pages until the known segment), then the history the
 // store held before, re-read (edits, deletions and reactions of older messages made while we
-// were away leave no other trace: the protocol has no change feed), then members. The chat is
-// synced then: its own actions left unconfirmed by a cut are looked up in all of that before
-// anything is resent (a reaction to an old message, say).
+// were away leave no other trace: the protocol has no change feed), then members; then `done`.
+void backfill_chat(Self* self, std::uint64_t pass, const std::string& chat_id,
+                   std::function<void()> done) {
+  read_bounds(self, chat_id, [=](const Bounds& bounds) {
+    if (stale(self, pass)) return;
+    const auto& options = self->state.options;
+    int size = options.initial_depth;
+    auto finish = [=] { fetch_members(self, pass, chat_id, done); };
+    // Newer pages while they are still newer than what we hold: at least the newest one.
+    Walk walk{pass, chat_id, size, bounds.known ? bounds.newest_micros : 0,
+              bounds.known ? 1000 : 1};
+    fetch_history(self, walk, std::nullopt, [=](const WalkEnd& end) {
+      if (!bounds.known || !end.oldest || end.reached_start || options.revalidate_depth == 0) {
+        return finish();
+      }
+      Walk below{pass, chat_id, size, bounds.oldest_micros, revalidate_pages(options, size)};
+      fetch_history(self, below, end.oldest, [=](const WalkEnd&) { finish(); });
+    });
+  });
+}
+
+// A sync pass's task for one chat. The chat is synced once backfilled: its own actions left
+// unconfirmed by a cut are looked up in all of that before anything is resent (a reaction to an
+// old message, say).
 void sync_chat(Self* self, const rest::ChatDetails& chat) {
   auto& st = self->state;
   auto pass = st.pass;
   std::string chat_id = chat.chat_id;
   st.queue.push_back([self, pass, chat_id](std::function<void()> slot_done) {
-    read_bounds(self, chat_id, [=](const Bounds& bounds) {
-      if (stale(self, pass)) return;
-      const auto& options = self->state.options;
-      int size = options.initial_depth;
-      auto finish = [=] {
-        fetch_members(self, pass, chat_id, [=] {
-          self->send(self->state.hub, synced_atom::value, chat_id);
-          task_done(self);
-          slot_done();
-        });
-      };
-      // Newer pages while they are still newer than what we hold: at least the newest one.
-      Walk walk{pass, chat_id, size, bounds.known ? bounds.newest_micros : 0,
-                bounds.known ? 1000 : 1};
-      fetch_history(self, walk, std::nullopt, [=](const WalkEnd& end) {
-        if (!bounds.known || !end.oldest || end.reached_start || options.revalidate_depth == 0) {
-          return finish();
-        }
-        Walk below{pass, chat_id, size, bounds.oldest_micros, revalidate_pages(options, size)};
-        fetch_history(self, below, end.oldest, [=](const WalkEnd&) { finish(); });
-      });
+    backfill_chat(self, pass, chat_id, [=] {
+      self->send(self->state.hub, synced_atom::value, chat_id);
+      task_done(self);
+      slot_done();
     });
   });
   run_queue(self);
@@ -361,18 +365,11 @@ caf::behavior sync(Self* self, SyncOptions options, caf::actor api, caf::actor w
       },
       [=](CheckHistory& check) -> caf::result<Done> {
         auto promise = self->make_response_promise();
-        // The newest pages down to what the store holds, then the members: a chat that
-        // appeared while connected (NEW_CHAT, or USER_JOIN of self: taken back in after a
-        // removal, with everything said meanwhile to fill in) has no other way to learn them
-        // before the next sync pass; an overdue echo may lie below a page of newer messages.
-        auto chat_id = check.chat_id;
-        read_bounds(self, chat_id, [self, chat_id, promise](const Bounds& bounds) mutable {
-          Walk walk{0, chat_id, self->state.options.initial_depth,
-                    bounds.known ? bounds.newest_micros : 0, bounds.known ? 1000 : 1};
-          fetch_history(self, walk, std::nullopt, [self, chat_id, promise](const WalkEnd&) mutable {
-            fetch_members(self, 0, chat_id, [promise]() mutable { promise.deliver(Done{}); });
-          });
-        });
+        // As a sync pass does for each chat: a chat that appeared while connected (NEW_CHAT, or
+        // USER_JOIN of self: taken back in after a removal, with everything said and changed
+        // meanwhile to learn) has no other way to learn it before the next pass; an overdue
+        // echo may lie below a page of newer messages.
+        backfill_chat(self, 0, check.chat_id, [promise]() mutable { promise.deliver(Done{}); });
         return promise;
       },
       [=](LoadOlder& request) -> caf::result<LoadOlderReply> {

@@ -239,13 +239,19 @@ TEST_CASE("actions on old messages whose echo a cut swallowed are found in histo
 }
 
 // Invariant 4 without a reconnect: taken back into a chat, an engine that stayed connected
-// fills in everything said while it was out (more than a page), not only the newest page.
-TEST_CASE("an engine taken back into a chat while connected gets everything said while it was out") {
+// fills in everything said while it was out (more than a page), not only the newest page, and
+// the changes made meanwhile to messages it knew.
+TEST_CASE("an engine taken back into a chat while connected gets everything said and changed while it "
+          "was out") {
   Pair pair;
   auto [server, alice, bob, chat, alice_rest, bob_rest] = pair.parts();  // references
+  // An old message alice knows, more than a page below the newest she knows.
   REQUIRE(bob->engine().send_message(chat, "before the removal").ok());
+  for (int i = 0; i < 60; ++i) {
+    REQUIRE(bob->engine().send_message(chat, "seen before " + std::to_string(i)).ok());
+  }
   REQUIRE(alice->wait([&] {
-    return messages_with_text(alice->snapshot(), chat, "before the removal").size() == 1;
+    return messages_with_text(alice->snapshot(), chat, "seen before 59").size() == 1;
   }));
 
   REQUIRE(bob->engine().remove_user(chat, alice_rest.user_id()).ok());
@@ -255,16 +261,26 @@ TEST_CASE("an engine taken back into a chat while connected gets everything said
     REQUIRE(bob->engine().send_message(chat, "while out " + std::to_string(i)).ok());
   }
   REQUIRE(bob->engine().wait_idle(seconds(30)));
+  // Changes to a message alice knew: no page of new messages carries them.
+  const std::string old_id = id_of(*bob, chat, "before the removal");
+  REQUIRE(!old_id.empty());
+  REQUIRE(bob->engine().react(chat, ItemRef::server(old_id), "while-out-reaction").ok());
+  REQUIRE(bob->engine().edit_message(chat, ItemRef::server(old_id), "edited while out").ok());
+  REQUIRE(bob->engine().wait_idle(seconds(30)));
   REQUIRE(bob->engine().add_user(chat, "alice").ok());
 
   bool all = alice->wait([&] {
     auto snap = alice->snapshot();
+    if (reactions_with_emoji(snap, "while-out-reaction") != 1) return false;
+    if (messages_with_text(snap, chat, "edited while out").size() != 1) return false;
     for (int i = 0; i < many; ++i) {
       if (messages_with_text(snap, chat, "while out " + std::to_string(i)).size() != 1) return false;
     }
     return true;
   }, seconds(15));
   auto snap = alice->snapshot();
+  CHECK(reactions_with_emoji(snap, "while-out-reaction") == 1);
+  CHECK(messages_with_text(snap, chat, "edited while out").size() == 1);
   for (int i = 0; i < many && !all; ++i) {
     INFO("while out " << i);
     CHECK(messages_with_text(snap, chat, "while out " + std::to_string(i)).size() == 1);
