@@ -23,8 +23,8 @@ using namespace whisp::synctest;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// [!mayfail]: about one run in fifteen still fails (3 of 45 runs on a loaded 2-core machine after
-// the cut judge). The losses that failed one run in eight before are gone: an innocent action
+// [!mayfail]: 4 of 61 runs failed on a loaded 2-core machine after the cut judge; one of those
+// (a reaction on an old message missed by an engine taken back into its chat) is fixed since. The losses that failed one run in eight before are gone: an innocent action
 // was charged a send for cuts other chats' frames caused (now only the first unconfirmed write
 // of a connection pays, src/actors/cut_ledger.hpp), and a reaction to a refused reply was
 // counted a loss (the driver now knows such a target is doomed). Still seen, once each:
@@ -32,8 +32,8 @@ using std::chrono::seconds;
 //     (seed 11698956777484560543; the driver now prints its reason and log lines);
 //   - a member's read pointer in one engine differs from the server's
 //     (seed 4274867835634761061);
-//   - one chat of one engine keeps ~20 newer messages the server's history does not list
-//     (seed 11398055965485103552).
+//   - one engine lacks one message of another user in one chat (seed 11398055965485103552;
+//     perhaps the same cause as the reaction above).
 // Never a duplicate. A loss prints that action's log lines, its chat's connection history and
 // cut verdicts from the rpc's debug log. WHISP_RPC_LOG=DIR keeps the rpc logs of a run.
 TEST_CASE("three whisp rpc engines converge on the server's truth after a minute of chaos",
