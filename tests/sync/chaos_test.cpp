@@ -24,10 +24,11 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // [!mayfail]: 4 of 61 runs failed on a loaded 2-core machine after the cut judge; one of those
-// (a reaction on an old message missed by an engine taken back into its chat) is fixed since. The losses that failed one run in eight before are gone: an innocent action
-// was charged a send for cuts other chats' frames caused (now only the first unconfirmed write
-// of a connection pays, src/actors/cut_ledger.hpp), and a reaction to a refused reply was
-// counted a loss (the driver now knows such a target is doomed). Still seen, once each:
+// (a reaction on an old message missed by an engine taken back into its chat) is fixed since.
+// The losses that failed one run in eight before are gone: an innocent action was charged a
+// send for cuts other chats' frames caused (now only the first unconfirmed write of a
+// connection pays, src/actors/cut_ledger.hpp), and a reaction to a refused reply was counted a
+// loss (the driver now knows such a target is doomed). Still seen, once each:
 //   - "failed yet on the server": a message failed in its engine while the server holds it
 //     (seed 11698956777484560543; the driver now prints its reason and log lines);
 //   - a member's read pointer in one engine differs from the server's
