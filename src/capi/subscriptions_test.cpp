@@ -158,6 +158,22 @@ struct FakeChats {
   }
 };
 
+/// Makes `n` commits touching `chat_ids` on a thread of their own, as the engine's callback
+/// thread would, and fails the test if they have not returned within 2 s (`why`: what hung).
+void commit_on_engine_thread(FakeChats& chats, ChatSubscriptions& subs, int n,
+                             const std::vector<std::string>& chat_ids, const char* why) {
+  auto done = std::make_shared<std::atomic<bool>>(false);  // outlives a detached thread
+  std::thread engine([&chats, &subs, n, chat_ids, done] {
+    for (int i = 0; i < n; ++i) chats.commit(subs, chat_ids);
+    done->store(true, relaxed);
+  });
+  if (!wait_until([&] { return done->load(relaxed); })) {
+    engine.detach();  // deadlocked inside on_change: nothing left to join
+    FAIL("on_change did not return within 2 s: " << why);
+  }
+  engine.join();
+}
+
 void check_clean(const Stats& s) {
   CHECK(s.after_close.load() == 0);
   CHECK(s.overlapping.load() == 0);
@@ -242,16 +258,8 @@ TEST_CASE("a callback may unsubscribe another subscription, which then never run
       unsubscribed = true;
     }
   };
-  std::atomic<bool> done{false};
-  std::thread engine([&] {
-    for (int i = 0; i < 3; ++i) chats.commit(subs, {"a", "b"});
-    done.store(true, relaxed);
-  });
-  if (!wait_until([&] { return done.load(relaxed); })) {
-    engine.detach();  // deadlocked inside on_change: nothing left to join
-    FAIL("on_change did not return within 2 s: unsubscribe from a callback deadlocked");
-  }
-  engine.join();
+  commit_on_engine_thread(chats, subs, 3, {"a", "b"},
+                          "unsubscribe from a callback deadlocked");
 
   CHECK(unsubscribed);
   CHECK(a.deliveries == 4);  // the first snapshot and three commits
@@ -276,16 +284,8 @@ TEST_CASE("a callback may end its own subscription: it returns at once and is ne
       w.closed.store(true, relaxed);
     }
   };
-  std::atomic<bool> done{false};
-  std::thread engine([&] {
-    for (int i = 0; i < 3; ++i) chats.commit(subs, {"a"});
-    done.store(true, relaxed);
-  });
-  if (!wait_until([&] { return done.load(relaxed); })) {
-    engine.detach();
-    FAIL("on_change did not return within 2 s: a callback ending its own subscription hung");
-  }
-  engine.join();
+  commit_on_engine_thread(chats, subs, 3, {"a"},
+                          "a callback ending its own subscription hung");
 
   CHECK(a.deliveries == 2);  // the first snapshot and the first commit, in which it ended
   CHECK(b.deliveries == 4);
