@@ -148,6 +148,17 @@ std::uint64_t file_size(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
+// Bytes each table and index of a store file takes (SQLite's dbstat), largest first: where the
+// store's size goes.
+void print_breakdown(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name "
+                          "ORDER BY bytes DESC");
+  while (q.executeStep())
+    std::printf("  %-32s %8.1f MB\n", q.getColumn(0).getText(),
+                static_cast<double>(q.getColumn(1).getInt64()) / 1e6);
+}
+
 // Raw SQLite writing the rows the store writes for each event: the log row, and the message /
 // reaction / flag / read-pointer row, with the store's keys and indexes.
 double raw_sqlite(const std::vector<Gen>& gens, const std::string& path) {
@@ -363,6 +374,7 @@ int main(int argc, char** argv) {
               static_cast<double>(size) / static_cast<double>(text_bytes + id_bytes),
               static_cast<double>(text_bytes + all_id_bytes) / 1e6,
               static_cast<double>(size) / static_cast<double>(text_bytes + all_id_bytes));
+  print_breakdown(big);
   remove_db(big);
   ::rmdir(dir.c_str());
   return 0;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "store/log_codec.hpp"
 #include "store/queries.hpp"
 #include "store/schema.hpp"
 
@@ -114,13 +115,25 @@ Status read_log(const std::string& path, std::int64_t after_seq,
   try {
     SQLite::Database db(path, SQLite::OPEN_READONLY);
     db.setBusyTimeout(5000);
+    std::string self_id;
+    {
+      SQLite::Statement self(db, "SELECT value FROM meta WHERE key='self_user_id'");
+      if (self.executeStep()) self_id = self.getColumn(0).getString();
+    }
     SQLite::Statement q(db, "SELECT seq, line FROM log WHERE seq>? ORDER BY seq");
     q.bind(1, static_cast<std::int64_t>(after_seq));
+    std::string unpacked;
     while (q.executeStep()) {
+      const std::int64_t seq = q.getColumn(0).getInt64();
       const SQLite::Column line = q.getColumn(1);
-      std::string_view text(static_cast<const char*>(line.getBlob()),
-                            static_cast<std::size_t>(line.getBytes()));
-      if (!fn(q.getColumn(0).getInt64(), text)) break;
+      auto text = stored_line({static_cast<const char*>(line.getBlob()),
+                               static_cast<std::size_t>(line.getBytes())},
+                              line.isBlob(), self_id, unpacked);
+      if (!text) {
+        return Error{text.error().code, "read_log " + path + ": seq " + std::to_string(seq) +
+                                            ": " + text.error().message};
+      }
+      if (!fn(seq, *text)) break;
     }
   } catch (const std::exception& e) {
     return storage("read_log " + path, e);

@@ -15,25 +15,6 @@ using namespace whisp;
 using namespace whisp::store;
 using namespace whisp::store::test;
 
-namespace {
-
-struct TempStore {
-  std::string path;
-  TempStore() {
-    char buf[] = "/tmp/whisp-reader-XXXXXX";
-    int fd = ::mkstemp(buf);
-    REQUIRE(fd >= 0);
-    ::close(fd);
-    path = buf;
-    std::remove(path.c_str());
-  }
-  ~TempStore() {
-    for (const char* s : {"", "-wal", "-shm"}) std::remove((path + s).c_str());
-  }
-};
-
-}  // namespace
-
 TEST_CASE("the chat list is sorted by last activity with unread counts", "[reader]") {
   TempStore tmp;
   auto store = Store::open(tmp.path, OpenOptions{kSelf, true});

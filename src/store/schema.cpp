@@ -130,6 +130,12 @@ void migrate(SQLite::Database& db) {
     db.exec("ALTER TABLE messages ADD COLUMN since_seq INTEGER;");
     version = 3;
   }
+  if (version == 3) {
+    // Version 4: log lines may be packed (a BLOB, log_codec.hpp); text lines stay as they are.
+    // Nothing to convert; the version keeps older builds, which would misread a packed line,
+    // from opening the file.
+    version = 4;
+  }
   db.exec("PRAGMA user_version=" + std::to_string(version));
   tx.commit();
 }

@@ -21,13 +21,6 @@ namespace {
 const std::string kFixture = std::string(WHISP_TEST_DATA) + "/store/v1.db";
 const std::string kFixtureSnapshot = std::string(WHISP_TEST_DATA) + "/store/v1.snapshot.json";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string temp_copy(const std::string& from) {
   char buf[] = "/tmp/whisp-schema-XXXXXX";
   int fd = ::mkstemp(buf);

@@ -11,6 +11,7 @@
 #include "store/apply.hpp"
 #include "store/checkpointer.hpp"
 #include "store/envelope.hpp"
+#include "store/log_codec.hpp"
 #include "store/queries.hpp"
 #include "store/schema.hpp"
 
@@ -25,6 +26,7 @@ struct Store::Impl {
   std::int64_t last_seq = 0;
   std::unique_ptr<Applier> applier;
   std::unique_ptr<SQLite::Statement> append;
+  std::string packed;  // the packed form of the line being appended
 };
 
 namespace {
@@ -113,11 +115,15 @@ Result<CommitInfo> Store::commit_each(ForEach for_each) {
     for_each([&](const LogEntry& e) {
       if (is_typing(e)) return;  // typing is ephemeral, never in the log
       s.append->reset();
-      if (const auto* live = std::get_if<LiveEvent>(&e)) {
-        s.append->bindNoCopy(1, live->json);  // the raw JSON, as received
+      const auto* live = std::get_if<LiveEvent>(&e);
+      if (!live) line = encode_entry(e);
+      const std::string& text = live ? live->json : line;  // a live event: the JSON as received
+      // Packed when it can be (a BLOB), else the text itself (read_log tells them by type).
+      if (pack_line(text, s.self_id, s.packed)) {
+        s.append->bindNoCopy(1, static_cast<const void*>(s.packed.data()),
+                             static_cast<int>(s.packed.size()));
       } else {
-        line = encode_entry(e);
-        s.append->bindNoCopy(1, line);
+        s.append->bindNoCopy(1, text);
       }
       s.append->exec();
       seq = s.db->getLastInsertRowid();
@@ -165,8 +171,13 @@ Result<std::vector<OutboxItem>> Store::outbox(const std::optional<std::string>& 
     sql += " ORDER BY o.seq";
     SQLite::Statement q(*impl_->db, sql);
     if (chat_id) q.bind(1, *chat_id);
+    std::string buf;
     while (q.executeStep()) {
-      auto entry = decode_entry(q.getColumn(1).getString());
+      const SQLite::Column stored = q.getColumn(1);
+      auto line = stored_line({static_cast<const char*>(stored.getBlob()),
+                               static_cast<std::size_t>(stored.getBytes())},
+                              stored.isBlob(), impl_->self_id, buf);
+      auto entry = line ? decode_entry(*line) : Result<LogEntry>(line.error());
       if (!entry || !std::holds_alternative<LocalIntent>(*entry)) {
         return Error{ErrorCode::storage_error,
                      "outbox: log entry " + std::to_string(q.getColumn(0).getInt64()) +

@@ -3,8 +3,13 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +20,32 @@
 namespace whisp::store::test {
 
 inline const std::string kSelf = "u-self";
+
+/// The whole content of a file ("" when it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// A fresh path for a store file under /tmp; the file and its WAL and SHM go with the object.
+struct TempStore {
+  std::string path;
+  TempStore() {
+    char buf[] = "/tmp/whisp-store-XXXXXX";
+    int fd = ::mkstemp(buf);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    path = buf;
+    std::remove(path.c_str());
+  }
+  ~TempStore() {
+    for (const char* s : {"", "-wal", "-shm"}) std::remove((path + s).c_str());
+  }
+  TempStore(const TempStore&) = delete;
+  TempStore& operator=(const TempStore&) = delete;
+};
 constexpr std::int64_t kBase = 1705312800000000;  // 2024-01-15T10:00:00Z
 
 inline Timestamp at(int seconds) { return timestamp_from_micros(kBase + seconds * 1000000LL); }
