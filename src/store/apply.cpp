@@ -120,7 +120,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
     // or placeholder) makes the insert a no-op and falls through to the general path.
     auto& ins = stmt(
         "INSERT INTO messages(chat_key, message_id, sender_key, ts, ts_text, text, reply_id, "
-        "reply_sender, reply_text, flags, since_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+        "reply_sender, reply_text, flags, since_seq) VALUES(?,id_pack(?),?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT(chat_key, message_id) DO NOTHING");
     ins.bind(1, chat.key);
     ins.bindNoCopy(2, (*b.message_id));
@@ -160,7 +160,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
       if (own) {
         if (existing) merge_placeholder(own->key, existing->key);
         auto& u = stmt(
-            "UPDATE messages SET message_id=?, ts=?, ts_text=?, status=0, since_seq=? "
+            "UPDATE messages SET message_id=id_pack(?), ts=?, ts_text=?, status=0, since_seq=? "
             "WHERE msg_key=?");
         u.bind(1, (*b.message_id));
         u.bind(2, b.ts);
@@ -215,7 +215,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
   } else {
     auto& ins = stmt(
         "INSERT INTO messages(chat_key, message_id, sender_key, ts, ts_text, text, reply_id, "
-        "reply_sender, reply_text, flags, since_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+        "reply_sender, reply_text, flags, since_seq) VALUES(?,id_pack(?),?,?,?,?,?,?,?,?,?)");
     ins.bind(1, chat.key);
     ins.bind(2, (*b.message_id));
     ins.bind(3, b.sender_key);

@@ -21,8 +21,8 @@ std::optional<std::string> Applier::match_outbox(std::int64_t chat_key, int kind
 
 void Applier::refresh_pending_edit(const std::string& edit_local_id) {
   auto& q = stmt(
-      "SELECT m.msg_key, m.message_id, m.local_id, m.chat_key FROM outbox o JOIN messages m ON "
-      "m.chat_key=o.chat_key AND (m.message_id=o.target_id OR m.local_id=o.target_local) "
+      "SELECT m.msg_key, id_text(m.message_id), m.local_id, m.chat_key FROM outbox o JOIN "
+      "messages m ON m.chat_key=o.chat_key AND (m.message_id=id_pack(o.target_id) OR m.local_id=o.target_local) "
       "WHERE o.local_id=? AND o.kind=?");
   q.bind(1, edit_local_id);
   q.bind(2, kEdit);
@@ -119,7 +119,7 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
             set_target(w.parent, parent);
             if (parent) {
               auto& q = stmt(
-                  "SELECT m.message_id, m.local_id, u.user_id, "
+                  "SELECT id_text(m.message_id), m.local_id, u.user_id, "
                   "COALESCE(m.pending_edit, m.edit_text, m.text) FROM messages m LEFT JOIN users u "
                   "ON u.user_key=m.sender_key WHERE m.msg_key=?");
               q.bind(1, parent->key);

@@ -135,8 +135,8 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
   std::vector<std::int64_t> gone;
   {
     auto& q = stmt(
-        "SELECT msg_key, ts, message_id, COALESCE(since_seq, 0) FROM messages WHERE chat_key=? "
-        "AND message_id IS NOT NULL AND (flags&7)=1 ORDER BY ts, message_id");
+        "SELECT msg_key, ts, id_text(message_id), COALESCE(since_seq, 0) FROM messages WHERE "
+        "chat_key=? AND message_id IS NOT NULL AND (flags&7)=1 ORDER BY ts, 3");
     q.bind(1, ch->key);
     while (q.executeStep()) {
       Pos p{q.getColumn(1).getInt64(), q.getColumn(2).getString()};
@@ -163,8 +163,8 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
   std::vector<DeletedTarget> deleted_targets;
   {
     auto& q = stmt(
-        "SELECT o.local_id, m.msg_key, m.ts, m.message_id FROM outbox o JOIN messages m ON "
-        "m.chat_key=o.chat_key AND m.message_id=o.target_id WHERE o.chat_key=? AND o.kind=? "
+        "SELECT o.local_id, m.msg_key, m.ts, id_text(m.message_id) FROM outbox o JOIN messages m "
+        "ON m.chat_key=o.chat_key AND m.message_id=id_pack(o.target_id) WHERE o.chat_key=? AND o.kind=? "
         "AND o.state=? AND m.ts IS NOT NULL");
     q.bind(1, ch->key);
     q.bind(2, kDelete);

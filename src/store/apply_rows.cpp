@@ -104,8 +104,8 @@ static void read_msg(SQLite::Statement& q, std::int64_t& key, int& flags,
 std::optional<Applier::Msg> Applier::find_msg(std::int64_t chat_key,
                                              const std::string& message_id) {
   auto& q = stmt(
-      "SELECT msg_key, flags, ts, message_id, local_id, sender_key, status FROM messages "
-      "WHERE chat_key=? AND message_id=?");
+      "SELECT msg_key, flags, ts, id_text(message_id), local_id, sender_key, status FROM messages "
+      "WHERE chat_key=? AND message_id=id_pack(?)");
   q.bind(1, chat_key);
   q.bind(2, message_id);
   if (!q.executeStep()) return std::nullopt;
@@ -116,7 +116,7 @@ std::optional<Applier::Msg> Applier::find_msg(std::int64_t chat_key,
 
 std::optional<Applier::Msg> Applier::find_msg_by_local(const std::string& local_id) {
   auto& q = stmt(
-      "SELECT msg_key, flags, ts, message_id, local_id, sender_key, status FROM messages "
+      "SELECT msg_key, flags, ts, id_text(message_id), local_id, sender_key, status FROM messages "
       "WHERE local_id=?");
   q.bind(1, local_id);
   if (!q.executeStep()) return std::nullopt;
@@ -127,7 +127,7 @@ std::optional<Applier::Msg> Applier::find_msg_by_local(const std::string& local_
 
 Applier::Msg Applier::msg_or_placeholder(std::int64_t chat_key, const std::string& message_id) {
   if (auto m = find_msg(chat_key, message_id)) return *m;
-  auto& ins = stmt("INSERT INTO messages(chat_key, message_id, flags) VALUES(?,?,0)");
+  auto& ins = stmt("INSERT INTO messages(chat_key, message_id, flags) VALUES(?,id_pack(?),0)");
   ins.bind(1, chat_key);
   ins.bind(2, message_id);
   ins.exec();
@@ -173,8 +173,8 @@ void Applier::advance_read(std::int64_t chat_key, std::int64_t user_key, std::in
   auto& u = stmt(
       "INSERT INTO read_pointers(chat_key, user_key, msg_key) VALUES(?1,?2,?3) "
       "ON CONFLICT(chat_key, user_key) DO UPDATE SET msg_key=excluded.msg_key WHERE "
-      "(SELECT ts, message_id FROM messages WHERE msg_key=excluded.msg_key) > "
-      "(SELECT ts, message_id FROM messages WHERE msg_key=read_pointers.msg_key)");
+      "(SELECT ts, id_text(message_id) FROM messages WHERE msg_key=excluded.msg_key) > "
+      "(SELECT ts, id_text(message_id) FROM messages WHERE msg_key=read_pointers.msg_key)");
   u.bind(1, chat_key);
   u.bind(2, user_key);
   u.bind(3, msg_key);

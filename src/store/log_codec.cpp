@@ -94,36 +94,12 @@ constexpr bool is_dash_at(std::size_t i) { return i == 8 || i == 13 || i == 18 |
 
 // `s` at `i` is `"` + a lowercase UUID + `"`: writes its 16 bytes.
 bool read_uuid(std::string_view s, std::size_t i, unsigned char (&bytes)[16]) {
-  if (s.size() - i < 38 || s[i + 37] != '"') return false;
-  std::size_t n = 0;
-  for (std::size_t k = 0; k < 36; ++k) {
-    const char c = s[i + 1 + k];
-    if (is_dash_at(k)) {
-      if (c != '-') return false;
-      continue;
-    }
-    const int v = hex_value(c);
-    if (v < 0) return false;
-    if (n % 2 == 0) bytes[n / 2] = static_cast<unsigned char>(v << 4);
-    else bytes[n / 2] = static_cast<unsigned char>(bytes[n / 2] | v);
-    ++n;
-  }
-  return true;
+  return s.size() - i >= 38 && s[i + 37] == '"' && uuid_bytes(s.substr(i + 1, 36), bytes);
 }
 
 void write_uuid(const unsigned char* bytes, std::string& out) {
-  static constexpr char hex[] = "0123456789abcdef";
   out += '"';
-  std::size_t n = 0;
-  for (std::size_t k = 0; k < 36; ++k) {
-    if (is_dash_at(k)) {
-      out += '-';
-      continue;
-    }
-    const unsigned char b = bytes[n / 2];
-    out += hex[n % 2 == 0 ? b >> 4 : b & 15];
-    ++n;
-  }
+  append_uuid(bytes, out);
   out += '"';
 }
 
@@ -146,6 +122,38 @@ Error damaged(std::size_t at, const std::string& what) {
 }
 
 }  // namespace
+
+bool uuid_bytes(std::string_view text, unsigned char (&bytes)[16]) {
+  if (text.size() != 36) return false;
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < 36; ++k) {
+    const char c = text[k];
+    if (is_dash_at(k)) {
+      if (c != '-') return false;
+      continue;
+    }
+    const int v = hex_value(c);
+    if (v < 0) return false;
+    if (n % 2 == 0) bytes[n / 2] = static_cast<unsigned char>(v << 4);
+    else bytes[n / 2] = static_cast<unsigned char>(bytes[n / 2] | v);
+    ++n;
+  }
+  return true;
+}
+
+void append_uuid(const unsigned char* bytes, std::string& out) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < 36; ++k) {
+    if (is_dash_at(k)) {
+      out += '-';
+      continue;
+    }
+    const unsigned char b = bytes[n / 2];
+    out += hex[n % 2 == 0 ? b >> 4 : b & 15];
+    ++n;
+  }
+}
 
 bool pack_line(std::string_view line, std::string_view self_id, std::string& out) {
   const Tables& t = tables();

@@ -19,6 +19,12 @@
 
 namespace whisp::store {
 
+/// The 16 bytes of `text` when it is a UUID in lowercase, dashed form (36 characters).
+bool uuid_bytes(std::string_view text, unsigned char (&bytes)[16]);
+
+/// Appends the lowercase, dashed form of a UUID's 16 bytes.
+void append_uuid(const unsigned char* bytes, std::string& out);
+
 /// Packs `line` into `out` (replacing its contents). `self_id` (the store's user, may be empty)
 /// gets a one-byte code of its own: every live event names it as the recipient. Returns false,
 /// with `out` unspecified, when `line` holds a byte the code reserves; keep `line` as it is then.

@@ -6,6 +6,7 @@
 #include "store/store.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -40,7 +41,12 @@ struct Generator {
       std::vector<std::string> ids;
       const int n = below(7);
       for (int j = 0; j < n; ++j) {
-        M m{chat + "-m" + std::to_string(j), pick(users), pick(texts), below(5)};
+        // Some ids are UUIDs (the store keeps those as 16 bytes), some not, so that both kinds
+        // meet at the same instant and order the same way in every snapshot.
+        char uuid[40];
+        std::snprintf(uuid, sizeof uuid, "%08x-0000-4000-8000-%012d", static_cast<unsigned>(c), j);
+        M m{chance(50) ? std::string(uuid) : chat + "-m" + std::to_string(j), pick(users),
+            pick(texts), below(5)};
         if (!msgs.empty() && chance(30)) {
           const M& p = pick(msgs);
           out.push_back(reply(chat, m.sender, m.id, m.text, m.sec, p.id, p.sender, p.text, p.sec));

@@ -13,7 +13,7 @@ namespace whisp::store {
 namespace {
 
 const char* const kMessageSelect =
-    "SELECT m.msg_key, m.message_id, m.local_id, u.user_id, "
+    "SELECT m.msg_key, id_text(m.message_id), m.local_id, u.user_id, "
     "COALESCE(m.pending_edit, m.edit_text, m.text), m.ts_text, m.ts, "
     "m.pending_edit IS NOT NULL OR m.edit_text IS NOT NULL, "
     "COALESCE(m.pending_edit_at_text, m.edit_at_text), m.flags, m.reply_id, "
@@ -146,7 +146,7 @@ std::vector<MessageView> Queries::messages(std::int64_t chat_key, const char* ex
 int Queries::unread(std::int64_t chat_key) {
   auto self = self_key();
   SQLite::Statement p(db_,
-                      "SELECT m.ts, m.message_id FROM read_pointers rp JOIN messages m ON "
+                      "SELECT m.ts, id_text(m.message_id) FROM read_pointers rp JOIN messages m ON "
                       "m.msg_key=rp.msg_key WHERE rp.chat_key=? AND rp.user_key=?");
   p.bind(1, chat_key);
   p.bind(2, self.value_or(-1));
@@ -159,7 +159,7 @@ int Queries::unread(std::int64_t chat_key) {
   SQLite::Statement q(db_,
                       "SELECT COUNT(*) FROM messages WHERE chat_key=?1 AND (flags&7)=1 AND "
                       "message_id IS NOT NULL AND sender_key<>?2 AND "
-                      "(ts>?3 OR (ts=?3 AND message_id>?4))");
+                      "(ts>?3 OR (ts=?3 AND id_text(message_id)>?4))");
   q.bind(1, chat_key);
   q.bind(2, self.value_or(-1));
   q.bind(3, ts);
@@ -187,7 +187,7 @@ Snapshot Queries::snapshot(const std::optional<std::string>& chat_id) {
     s.chats.push_back(std::move(c));
   }
   SQLite::Statement mq(db_,
-                       "SELECT u.user_id, mb.username, (SELECT m.message_id FROM read_pointers rp "
+                       "SELECT u.user_id, mb.username, (SELECT id_text(m.message_id) FROM read_pointers rp "
                        "JOIN messages m ON m.msg_key=rp.msg_key WHERE rp.chat_key=mb.chat_key AND "
                        "rp.user_key=mb.user_key) FROM members mb JOIN users u ON "
                        "u.user_key=mb.user_key WHERE mb.chat_key=? AND mb.present=1 "
@@ -205,7 +205,7 @@ Snapshot Queries::snapshot(const std::optional<std::string>& chat_id) {
     }
     c.messages = messages(keys[i],
                           "ORDER BY m.message_id IS NULL, CASE WHEN m.message_id IS NULL THEN "
-                          "m.own_seq ELSE m.ts END, m.message_id, m.msg_key",
+                          "m.own_seq ELSE m.ts END, id_text(m.message_id), m.msg_key",
                           std::nullopt, "", -1, false);
     attach_chat_reactions(keys[i], c.messages, last_keys_);
     c.unread_count = unread(keys[i]);
@@ -231,7 +231,7 @@ ChatList Queries::chat_list() {
                         std::nullopt, "", -1, false);
     auto last = own.empty() ? messages(keys[i],
                                        "AND m.message_id IS NOT NULL ORDER BY m.ts DESC, "
-                                       "m.message_id DESC LIMIT 1",
+                                       "id_text(m.message_id) DESC LIMIT 1",
                                        std::nullopt, "", -1, false)
                             : std::move(own);
     if (!last.empty()) {
@@ -263,7 +263,7 @@ HistoryWindow Queries::window(const std::string& chat_id, int count,
   std::optional<std::int64_t> ts;
   std::string id;
   if (before) {
-    SQLite::Statement p(db_, "SELECT ts FROM messages WHERE chat_key=? AND message_id=?");
+    SQLite::Statement p(db_, "SELECT ts FROM messages WHERE chat_key=? AND message_id=id_pack(?)");
     p.bind(1, key);
     p.bind(2, *before);
     if (!p.executeStep() || p.getColumn(0).isNull()) return w;
@@ -275,9 +275,9 @@ HistoryWindow Queries::window(const std::string& chat_id, int count,
     own_keys = last_keys_;
   }
   const char* where =
-      ts ? "AND m.message_id IS NOT NULL AND (m.ts<?2 OR (m.ts=?2 AND m.message_id<?3)) "
-           "ORDER BY m.ts DESC, m.message_id DESC LIMIT ?4"
-         : "AND m.message_id IS NOT NULL ORDER BY m.ts DESC, m.message_id DESC LIMIT ?4";
+      ts ? "AND m.message_id IS NOT NULL AND (m.ts<?2 OR (m.ts=?2 AND id_text(m.message_id)<?3)) "
+           "ORDER BY m.ts DESC, id_text(m.message_id) DESC LIMIT ?4"
+         : "AND m.message_id IS NOT NULL ORDER BY m.ts DESC, id_text(m.message_id) DESC LIMIT ?4";
   int want = count - static_cast<int>(own.size());
   if (want < 0) want = 0;
   w.messages = messages(key, where, ts, id, want + 1, true);

@@ -1,8 +1,12 @@
 #include "store/schema.hpp"
 
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <stdexcept>
+#include <string>
+
+#include "store/log_codec.hpp"
 
 namespace whisp::store {
 namespace {
@@ -85,9 +89,43 @@ CREATE TABLE segments(
   PRIMARY KEY(chat_key, lo_ts, lo_id)) WITHOUT ROWID;
 )SQL";
 
+// id_pack(x): a lowercase UUID text as its 16 bytes (a BLOB); anything else as it is.
+void id_pack(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  sqlite3_value* v = argv[0];
+  if (sqlite3_value_type(v) == SQLITE_TEXT) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(v));
+    unsigned char bytes[16];
+    if (uuid_bytes({text, static_cast<std::size_t>(sqlite3_value_bytes(v))}, bytes)) {
+      sqlite3_result_blob(ctx, bytes, 16, SQLITE_TRANSIENT);
+      return;
+    }
+  }
+  sqlite3_result_value(ctx, v);
+}
+
+// id_text(x): the inverse, a 16-byte BLOB as the UUID's text; anything else as it is.
+void id_text(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  sqlite3_value* v = argv[0];
+  if (sqlite3_value_type(v) == SQLITE_BLOB && sqlite3_value_bytes(v) == 16) {
+    std::string text;
+    append_uuid(static_cast<const unsigned char*>(sqlite3_value_blob(v)), text);
+    sqlite3_result_text(ctx, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return;
+  }
+  sqlite3_result_value(ctx, v);
+}
+
 }  // namespace
 
 void configure_connection(SQLite::Database& db, bool writer) {
+  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  for (auto [name, fn] : {std::pair{"id_pack", &id_pack}, std::pair{"id_text", &id_text}}) {
+    if (sqlite3_create_function_v2(db.getHandle(), name, 1, kFlags, nullptr, fn, nullptr,
+                                   nullptr, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("register SQL function ") + name + ": " +
+                               sqlite3_errmsg(db.getHandle()));
+    }
+  }
   db.setBusyTimeout(5000);
   if (writer) {
     db.exec("PRAGMA journal_mode=WAL");
@@ -131,9 +169,11 @@ void migrate(SQLite::Database& db) {
     version = 3;
   }
   if (version == 3) {
-    // Version 4: log lines may be packed (a BLOB, log_codec.hpp); text lines stay as they are.
-    // Nothing to convert; the version keeps older builds, which would misread a packed line,
-    // from opening the file.
+    // Version 4: log lines may be packed (a BLOB, log_codec.hpp); text lines stay as they are
+    // and nothing in the log is converted. Message ids that are UUIDs are kept as their 16
+    // bytes (id_pack), in the row and in messages_by_id. The version keeps older builds, which
+    // would misread both, from opening the file.
+    db.exec("UPDATE messages SET message_id=id_pack(message_id) WHERE message_id IS NOT NULL");
     version = 4;
   }
   db.exec("PRAGMA user_version=" + std::to_string(version));

@@ -55,6 +55,49 @@ TEST_CASE("a version 1 store file opens and shows what it held", "[schema]") {
   remove_db(path);
 }
 
+TEST_CASE("message ids that are UUIDs are kept as 16 bytes, and a version 3 file is converted",
+          "[schema]") {
+  const std::string path = temp_copy(kFixture);
+  const std::string a = "660e8400-e29b-41d4-a716-446655440001";
+  const std::string b = "770e8400-e29b-41d4-a716-44665544000a";
+  std::string before;
+  {
+    auto store = Store::open(path, OpenOptions{"", false});
+    REQUIRE(store.ok());
+    REQUIRE((*store)->commit({send("c1", "u-a", a, "one", 60), send("c1", "u-a", b, "two", 60),
+                              read("c1", "u-b", b)})
+                .ok());
+    before = to_json(snapshot_of(**store));
+  }
+  auto kinds = [&] {
+    SQLite::Database raw(path, SQLite::OPEN_READONLY);
+    return std::pair{raw.execAndGet("SELECT COUNT(*) FROM messages WHERE typeof(message_id)='blob' "
+                                    "AND length(message_id)=16").getInt(),
+                     raw.execAndGet("SELECT COUNT(*) FROM messages WHERE typeof(message_id)='text'")
+                         .getInt()};
+  };
+  CHECK(kinds() == std::pair{2, 7});  // the fixture's own ids are not UUIDs: they stay text
+  {
+    // As a version 3 store wrote them: every id as text.
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE messages SET message_id=lower(substr(hex(message_id),1,8)||'-'||"
+             "substr(hex(message_id),9,4)||'-'||substr(hex(message_id),13,4)||'-'||"
+             "substr(hex(message_id),17,4)||'-'||substr(hex(message_id),21,12)) "
+             "WHERE typeof(message_id)='blob'; PRAGMA user_version=3");
+  }
+  CHECK(kinds() == std::pair{0, 9});
+  {
+    auto store = Store::open(path, OpenOptions{"", false});
+    REQUIRE(store.ok());
+    CHECK(to_json(snapshot_of(**store)) == before);
+    auto reader = Reader::open(path);
+    REQUIRE(reader.ok());
+    CHECK(to_json(*(*reader)->snapshot()) == before);
+  }
+  CHECK(kinds() == std::pair{2, 7});
+  remove_db(path);
+}
+
 TEST_CASE("a file of a newer schema or another user is refused", "[schema]") {
   const std::string path = temp_copy(kFixture);
   CHECK(Store::open(path, OpenOptions{"u-other", false}).error().code ==

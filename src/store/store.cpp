@@ -261,9 +261,9 @@ Result<Store::HistoryBounds> Store::history_bounds(const std::string& chat_id) c
   try {
     // Confirmed messages whose content is known; tombstones and placeholders do not count.
     const char* sql =
-        "SELECT m.message_id, m.ts FROM messages m JOIN chats c ON c.chat_key=m.chat_key "
+        "SELECT id_text(m.message_id), m.ts FROM messages m JOIN chats c ON c.chat_key=m.chat_key "
         "WHERE c.chat_id=?1 AND m.message_id IS NOT NULL AND (m.flags & 1)=1 "
-        "ORDER BY m.ts %s, m.message_id %s LIMIT 1";
+        "ORDER BY m.ts %s, 1 %s LIMIT 1";
     for (bool newest : {true, false}) {
       char buf[512];
       std::snprintf(buf, sizeof buf, sql, newest ? "DESC" : "ASC", newest ? "DESC" : "ASC");
@@ -288,10 +288,10 @@ Result<std::optional<Store::MessageInfo>> Store::find_message(const std::string&
                                                               const Target& ref) const {
   try {
     std::string sql =
-        "SELECT m.message_id, m.local_id, u.user_id, m.flags FROM messages m "
+        "SELECT id_text(m.message_id), m.local_id, u.user_id, m.flags FROM messages m "
         "JOIN chats c ON c.chat_key=m.chat_key LEFT JOIN users u ON u.user_key=m.sender_key "
         "WHERE c.chat_id=?1 AND ";
-    sql += ref.message_id ? "m.message_id=?2" : "m.local_id=?2";
+    sql += ref.message_id ? "m.message_id=id_pack(?2)" : "m.local_id=?2";
     SQLite::Statement q(*impl_->db, sql);
     q.bind(1, chat_id);
     q.bind(2, ref.message_id ? *ref.message_id : ref.local_id.value_or(""));
