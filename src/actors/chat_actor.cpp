@@ -150,7 +150,7 @@ Plan plan_sends(Self* self, const std::vector<OutboxItem>& items) {
     }
     if (item.sends >= ctx.max_sends) {
       plan.transitions.emplace_back(
-          transition(local_id, OutboxTransition::State::failed,
+          transition(local_id, OutboxTransition::State::unconfirmed,
                      "not confirmed by the server after " + std::to_string(item.sends) + " sends"));
       continue;
     }
@@ -249,7 +249,7 @@ store::LogEntry back_to_pending(const ChatState& st, const OutboxItem& item, boo
   if (!charged) return transition(id, OutboxTransition::State::lost);
   if (item.sends >= st.ctx->max_sends) {
     return transition(
-        id, OutboxTransition::State::failed,
+        id, OutboxTransition::State::unconfirmed,
         "not confirmed by the server after " + std::to_string(item.sends) + " sends");
   }
   return transition(id, OutboxTransition::State::resend);

@@ -7,12 +7,16 @@ namespace whisp::store {
 std::optional<std::string> Applier::match_outbox(std::int64_t chat_key, int kind,
                                                  const std::string& match_text,
                                                  const std::optional<std::string>& target_id) {
-  // Only `sent` entries match: a pending one was never on the wire.
+  // Only `sent` entries match: a pending one was never on the wire. Then an own message that
+  // failed unconfirmed: the server stored it after all (DESIGN.md invariant 5: delivered when
+  // found in history), so it is delivered, not shown twice.
   auto& q = stmt(
-      "SELECT local_id FROM outbox WHERE chat_key=?1 AND kind=?2 AND state=2 AND "
-      "(?3 IS NULL OR match_text=?3) AND (?4 IS NULL OR target_id=?4) ORDER BY seq LIMIT 1");
+      "SELECT local_id FROM outbox WHERE chat_key=?1 AND kind=?2 AND (state=2 OR (?5 AND "
+      "state=3 AND unconfirmed=1)) AND (?3 IS NULL OR match_text=?3) AND (?4 IS NULL OR "
+      "target_id=?4) ORDER BY state, seq LIMIT 1");
   q.bind(1, chat_key);
   q.bind(2, kind);
+  q.bind(5, kind == kSend || kind == kReply);
   if (kind == kSend || kind == kReply || kind == kEdit || kind == kReact) q.bind(3, match_text);
   if (target_id) q.bind(4, *target_id);
   if (!q.executeStep()) return std::nullopt;
@@ -48,7 +52,8 @@ void Applier::refresh_pending_edit(const std::string& edit_local_id) {
 }
 
 void Applier::deliver(const std::string& local_id, const std::string& server_id) {
-  auto& u = stmt("UPDATE outbox SET state=4, server_id=? WHERE local_id=?");
+  auto& u = stmt("UPDATE outbox SET state=4, server_id=?, reason='', unconfirmed=0 "
+                 "WHERE local_id=?");
   u.bind(1, server_id);
   u.bind(2, local_id);
   u.exec();
@@ -253,7 +258,8 @@ void Applier::apply_transition(const OutboxTransition& t, CommitInfo& info) {
   int count = 0;
   switch (t.state) {
     case OutboxTransition::State::sent: next = kSent; count = 1; break;
-    case OutboxTransition::State::failed: next = kFailed; break;
+    case OutboxTransition::State::failed:
+    case OutboxTransition::State::unconfirmed: next = kFailed; break;
     case OutboxTransition::State::resend: next = kPending; break;
     case OutboxTransition::State::lost:
       if (state != kSent) return;  // only a send can be lost
@@ -261,11 +267,13 @@ void Applier::apply_transition(const OutboxTransition& t, CommitInfo& info) {
       count = -1;
       break;
   }
-  auto& u = stmt("UPDATE outbox SET state=?, sends=MAX(sends+?, 0), reason=? WHERE local_id=?");
+  auto& u = stmt(
+      "UPDATE outbox SET state=?, sends=MAX(sends+?, 0), reason=?, unconfirmed=? WHERE local_id=?");
   u.bind(1, next);
   u.bind(2, count);
   u.bind(3, next == kFailed ? t.reason : std::string());
-  u.bind(4, t.local_id);
+  u.bind(4, t.state == OutboxTransition::State::unconfirmed);
+  u.bind(5, t.local_id);
   u.exec();
   if (kind == kEdit && next == kFailed) refresh_pending_edit(t.local_id);
   if (kind == kSend || kind == kReply) {

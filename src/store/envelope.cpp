@@ -81,6 +81,7 @@ const char* state_name(OutboxTransition::State s) {
     case OutboxTransition::State::failed: return "failed";
     case OutboxTransition::State::resend: return "resend";
     case OutboxTransition::State::lost: return "lost";
+    case OutboxTransition::State::unconfirmed: return "unconfirmed";
   }
   return "sent";
 }
@@ -320,6 +321,8 @@ Result<LogEntry> decode_outbox(const Reader& r) {
     t.state = OutboxTransition::State::resend;
   } else if (state == "lost") {
     t.state = OutboxTransition::State::lost;
+  } else if (state == "unconfirmed") {
+    t.state = OutboxTransition::State::unconfirmed;
   } else {
     return r.err(ErrorCode::invalid_value, "state", "unknown state \"" + state + "\"");
   }

@@ -85,7 +85,10 @@ struct OutboxTransition {
   // resend: back to pending after a disconnect or an echo timeout, the send counted.
   // lost: back to pending, the send not counted: it was lost to a connection cut this action did
   // not cause (frames written behind the culprit, or never written at all).
-  enum class State { sent, failed, resend, lost };
+  // unconfirmed: failed because no echo ever confirmed it, not because the server refused it. The
+  // server may hold it all the same (stored, then the connection cut): if its echo or a history
+  // page shows it later, it becomes delivered after all.
+  enum class State { sent, failed, resend, lost, unconfirmed };
   std::string local_id;
   State state = State::sent;
   std::string reason;  // for failed

@@ -163,6 +163,51 @@ TEST_CASE("the envelope carries the state lost and refuses an unknown state", "[
   CHECK_THAT(bad.error().message, Catch::Contains("misplaced"));
 }
 
+TEST_CASE("an own message that failed unconfirmed is delivered when the server shows it after all",
+          "[outbox][unconfirmed]") {
+  constexpr auto kUnconfirmed = OutboxTransition::State::unconfirmed;
+  const std::string why = "not confirmed by the server after 3 sends";
+  auto store = memory_store();
+  commit(*store, {intent_of("L1", intent::Send{"c1", "hello"}), moved("L1", kSent),
+                  moved("L1", kUnconfirmed, why)});
+  {
+    const Snapshot s = snapshot_of(*store);
+    const MessageView* m = by_local(*find_chat(s, "c1"), "L1");
+    REQUIRE(m);
+    CHECK(m->status == MessageStatus::failed);
+    CHECK(m->error == why);
+  }
+  SECTION("by its echo") { commit(*store, {send("c1", kSelf, "m1", "hello", 5)}); }
+  SECTION("by a history page") {
+    commit(*store, {page({page_msg("m1", kSelf, "hello", 5)}, 50)});
+  }
+  require_delivered(*store, "L1", "m1");
+  const Snapshot s = snapshot_of(*store);
+  const ChatView& c = *find_chat(s, "c1");
+  REQUIRE(c.messages.size() == 1);  // one message, not the failed one and another device's
+  CHECK(c.messages[0].status == MessageStatus::delivered);
+  CHECK(c.messages[0].message_id == std::optional<std::string>("m1"));
+  CHECK(c.messages[0].local_id == std::optional<std::string>("L1"));
+  CHECK(c.messages[0].error.empty());
+  // The envelope names the state.
+  CHECK(encode_entry(moved("L1", kUnconfirmed, why)).find("\"state\":\"unconfirmed\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("an own message the server refused stays failed when the same text shows up",
+          "[outbox][unconfirmed]") {
+  auto store = memory_store();
+  commit(*store, {intent_of("L1", intent::Send{"c1", "hello"}), moved("L1", kSent),
+                  moved("L1", OutboxTransition::State::failed, "refused: not a member")});
+  // Another device of the same user says the same: that is its message, not this one.
+  commit(*store, {send("c1", kSelf, "m1", "hello", 5)});
+  const Snapshot s = snapshot_of(*store);
+  const ChatView& c = *find_chat(s, "c1");
+  REQUIRE(c.messages.size() == 2);
+  CHECK(by_local(c, "L1")->status == MessageStatus::failed);
+  CHECK(find_message(c, "m1")->status == MessageStatus::delivered);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. History pages confirm own actions whose echo was lost.
 

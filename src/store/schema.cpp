@@ -174,6 +174,9 @@ void migrate(SQLite::Database& db) {
     // bytes (id_pack), in the row and in messages_by_id. The version keeps older builds, which
     // would misread both, from opening the file.
     db.exec("UPDATE messages SET message_id=id_pack(message_id) WHERE message_id IS NOT NULL");
+    // And outbox.unconfirmed: failed for want of an echo, not refused; its echo or a history
+    // page may still deliver it (an own message).
+    db.exec("ALTER TABLE outbox ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0");
     version = 4;
   }
   db.exec("PRAGMA user_version=" + std::to_string(version));
