@@ -334,6 +334,36 @@ void Applier::on_read(const Chat& chat, std::int64_t reader, const std::string& 
   }
 }
 
+void Applier::on_listed_read(const Chat& chat, std::int64_t reader, const std::string& message_id,
+                             std::optional<std::int64_t> after_seq) {
+  Msg m = msg_or_placeholder(chat.key, message_id);
+  if (m.ts) {
+    advance_read(chat.key, reader, m.key);
+    auto& c = stmt("UPDATE read_pointers SET listed_id=NULL WHERE chat_key=? AND user_key=?");
+    c.bind(1, chat.key);
+    c.bind(2, reader);
+    c.exec();
+    return;
+  }
+  // The server points at a message whose position this store does not know, and may never: one
+  // deleted before this engine saw it is absent from every history page. Its read is held as a
+  // live one would be, and the pointer shows the listed id (the server's word) meanwhile, unless
+  // a read arrived after the list was requested (newer than it).
+  on_read(chat, reader, message_id);
+  auto& u = stmt(
+      "INSERT INTO read_pointers(chat_key, user_key, msg_key, since_seq, listed_id) "
+      "VALUES(?1,?2,?3,?4,?5) ON CONFLICT(chat_key, user_key) DO UPDATE SET "
+      "listed_id=excluded.listed_id, since_seq=excluded.since_seq "
+      "WHERE ?6 IS NULL OR COALESCE(read_pointers.since_seq, 0) <= ?6");
+  u.bind(1, chat.key);
+  u.bind(2, reader);
+  u.bind(3, m.key);
+  u.bind(4, seq_);
+  u.bind(5, message_id);
+  if (after_seq) u.bind(6, *after_seq);
+  u.exec();
+}
+
 void Applier::delete_chat(const Chat& chat, const std::string& chat_id) {
   for (const char* sql :
        {"DELETE FROM held_reads WHERE msg_key IN (SELECT msg_key FROM messages WHERE chat_key=?1)",

@@ -88,6 +88,9 @@ class Applier {
                 const std::string& emoji, const std::string& parent_id);
   void on_delete_react(const Chat& chat, const event::DeleteReact& e);
   void on_read(const Chat& chat, std::int64_t user_key, const std::string& message_id);
+  // A member list's read pointer: the server's word, even for a message of unknown position.
+  void on_listed_read(const Chat& chat, std::int64_t user_key, const std::string& message_id,
+                      std::optional<std::int64_t> after_seq);
   void delete_chat(const Chat& chat, const std::string& chat_id);
 
   // pages (apply_pages.cpp)

@@ -321,7 +321,7 @@ void Applier::apply_members(const MembersPage& m, CommitInfo& info) {
     up.bind(3, u.username);
     if (m.after_seq) up.bind(4, *m.after_seq);
     up.exec();
-    if (u.last_seen_message) on_read(*ch, key, *u.last_seen_message);
+    if (u.last_seen_message) on_listed_read(*ch, key, *u.last_seen_message, m.after_seq);
   }
 }
 

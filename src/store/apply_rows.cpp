@@ -169,15 +169,23 @@ void Applier::merge_edit(std::int64_t msg_key, const std::string& text, std::int
 }
 
 void Applier::advance_read(std::int64_t chat_key, std::int64_t user_key, std::int64_t msg_key) {
-  // Forward only, by (timeStamp instant, messageId) of the pointed-to messages.
+  // Forward only, by (timeStamp instant, messageId) of the pointed-to messages; a pointer at a
+  // message of unknown position (set by a member list) moves to any known one. A listed id
+  // (on_listed_read) stays shown until the pointer reaches a message that became known after it:
+  // only such a message is surely newer than the listed one.
   auto& u = stmt(
-      "INSERT INTO read_pointers(chat_key, user_key, msg_key) VALUES(?1,?2,?3) "
-      "ON CONFLICT(chat_key, user_key) DO UPDATE SET msg_key=excluded.msg_key WHERE "
+      "INSERT INTO read_pointers(chat_key, user_key, msg_key, since_seq) VALUES(?1,?2,?3,?4) "
+      "ON CONFLICT(chat_key, user_key) DO UPDATE SET msg_key=excluded.msg_key, "
+      "since_seq=excluded.since_seq, listed_id=CASE WHEN (SELECT COALESCE(since_seq, 0) FROM "
+      "messages WHERE msg_key=excluded.msg_key) > COALESCE(read_pointers.since_seq, 0) THEN NULL "
+      "ELSE listed_id END WHERE "
+      "(SELECT ts FROM messages WHERE msg_key=read_pointers.msg_key) IS NULL OR "
       "(SELECT ts, id_text(message_id) FROM messages WHERE msg_key=excluded.msg_key) > "
       "(SELECT ts, id_text(message_id) FROM messages WHERE msg_key=read_pointers.msg_key)");
   u.bind(1, chat_key);
   u.bind(2, user_key);
   u.bind(3, msg_key);
+  u.bind(4, seq_);
   u.exec();
 }
 

@@ -268,3 +268,84 @@ TEST_CASE("a REST result requested before a live event does not undo it", "[page
     CHECK(c1->members[0].user_id == "u-a");
   }
 }
+
+namespace {
+
+MembersPage members_pointing(const std::string& user, const std::string& last_seen,
+                             std::optional<std::int64_t> after_seq) {
+  MembersPage mp;
+  mp.chat_id = "c1";
+  mp.after_seq = after_seq;
+  rest::ChatUserInfo u;
+  u.user_id = user;
+  u.username = "bob";
+  u.joined_chat_at = at(0);
+  u.last_seen_message = last_seen;
+  mp.users.users.push_back(u);
+  return mp;
+}
+
+std::optional<std::string> pointer_of(Store& store, const std::string& user) {
+  const Snapshot s = snapshot_of(store);
+  for (const auto& m : find_chat(s, "c1")->members) {
+    if (m.user_id == user) return m.last_read_message_id;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("a member list's read pointer at a message this store never saw is shown as listed",
+          "[pages][reads]") {
+  // bob read m2, which was then deleted before this engine saw it: no history page will ever
+  // list it, yet the server's member list points at it.
+  auto store = memory_store();
+  commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "m1", "one", 1),
+                  read("c1", "u-b", "m1")});
+  REQUIRE(pointer_of(*store, "u-b") == std::optional<std::string>("m1"));
+  commit(*store, {members_pointing("u-b", "m2", store->last_seq())});
+  CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m2"));
+
+  SECTION("a later message bob reads takes over") {
+    commit(*store, {send("c1", "u-a", "m3", "three", 3), read("c1", "u-b", "m3")});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m3"));
+  }
+  SECTION("a read of a message known before the list does not hide the listed one") {
+    commit(*store, {send("c1", "u-a", "m0", "zero", 0), read("c1", "u-b", "m0"),
+                    read("c1", "u-b", "m1")});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m2"));
+  }
+  SECTION("once m2 turns up, the pointer is at it by position") {
+    commit(*store, {send("c1", "u-a", "m2", "two", 2)});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m2"));
+    commit(*store, {send("c1", "u-a", "m3", "three", 3), read("c1", "u-b", "m3")});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m3"));
+  }
+  SECTION("a newer list at a known message replaces it") {
+    commit(*store, {send("c1", "u-a", "m4", "four", 4)});
+    commit(*store, {members_pointing("u-b", "m4", store->last_seq())});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m4"));
+  }
+}
+
+TEST_CASE("a member list requested before a live read does not undo it, even pointing at an "
+          "unknown message", "[pages][reads]") {
+  auto store = memory_store();
+  commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "m1", "one", 1)});
+  const std::int64_t requested = store->last_seq();
+  commit(*store, {send("c1", "u-a", "m3", "three", 3), read("c1", "u-b", "m3")});
+  commit(*store, {members_pointing("u-b", "m2", requested)});
+  CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m3"));
+}
+
+TEST_CASE("a member list pointing at an unknown message, with no pointer before, shows it",
+          "[pages][reads]") {
+  auto store = memory_store();
+  commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "m1", "one", 1)});
+  commit(*store, {members_pointing("u-b", "m2", store->last_seq())});
+  CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m2"));
+  commit(*store, {read("c1", "u-b", "m1")});  // known before the list: m2 may be newer
+  CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m2"));
+  commit(*store, {send("c1", "u-a", "m5", "five", 5), read("c1", "u-b", "m5")});
+  CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m5"));
+}

@@ -187,7 +187,8 @@ Snapshot Queries::snapshot(const std::optional<std::string>& chat_id) {
     s.chats.push_back(std::move(c));
   }
   SQLite::Statement mq(db_,
-                       "SELECT u.user_id, mb.username, (SELECT id_text(m.message_id) FROM read_pointers rp "
+                       "SELECT u.user_id, mb.username, (SELECT COALESCE(rp.listed_id, id_text(m.message_id)) "
+                       "FROM read_pointers rp "
                        "JOIN messages m ON m.msg_key=rp.msg_key WHERE rp.chat_key=mb.chat_key AND "
                        "rp.user_key=mb.user_key) FROM members mb JOIN users u ON "
                        "u.user_key=mb.user_key WHERE mb.chat_key=? AND mb.present=1 "

@@ -67,6 +67,27 @@ TEST_CASE("the fault JSON updates only the keys it names and refuses bad values"
     for (int i = 0; i < 8; ++i) fired.push_back(f.count_frame_and_check_drop());
     CHECK(fired == std::vector<bool>{false, false, false, true, false, false, false, true});
   }
+  SECTION("max_closes stops the closing switches after that many closes, until set again") {
+    FaultUpdate limit;
+    limit.max_closes = 2;
+    limit.drop_before_store = 1.0;
+    limit.store_then_drop = 1.0;
+    f.update(limit);
+    CHECK(f.drop_before_store());
+    CHECK(f.store_then_drop());
+    CHECK_FALSE(f.drop_before_store());
+    CHECK_FALSE(f.store_then_drop());
+    std::vector<bool> fired;
+    for (int i = 0; i < 8; ++i) fired.push_back(f.count_frame_and_check_drop());
+    CHECK(fired == std::vector<bool>(8, false));
+    f.update(limit);  // a new budget
+    CHECK(f.drop_before_store());
+    limit = FaultUpdate{};
+    limit.max_closes = 0;  // no limit
+    f.update(limit);
+    for (int i = 0; i < 5; ++i) CHECK(f.drop_before_store());
+    CHECK_FALSE(parse_fault_update(R"({"maxCloses":2})").ok());  // not an admin key
+  }
 }
 
 }  // namespace whisp::devserver

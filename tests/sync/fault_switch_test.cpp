@@ -28,6 +28,10 @@ std::vector<Switch> switches() {
   s[2].name = "dropBeforeStore";
   s[2].update.drop_before_store = 0.25;
   s[2].drops = true;
+  // The test lifts a socket-closing fault once it saw a close, but the engines reconnect and
+  // resend meanwhile: on a loaded machine one action was dropped three times before the lift
+  // (failed after 3 sends, as it must be). Two closes at most keep every action within its 3.
+  for (int i = 0; i < 3; ++i) s[static_cast<std::size_t>(i)].update.max_closes = 2;
   s[3].name = "duplicate";
   s[3].update.duplicate = 0.6;
   s[3].drops = false;
@@ -108,9 +112,9 @@ TEST_CASE("messages and reactions made around each fault switch arrive exactly o
         emojis.push_back(emoji);
       }
       // The fault stays on until it surely hit: for the faults that close sockets, until the
-      // first close; for the others, until every message went on the wire once. Then it is
-      // lifted and the engines recover within their 3 sends (a close charges a send only to the
-      // oldest unconfirmed action of each chat, not to the frames lost behind it).
+      // first close (two at most, max_closes); for the others, until every message went on the
+      // wire once. Then it is lifted and the engines recover within their 3 sends (a close
+      // charges a send only to the first unconfirmed action written on that connection).
       if (sw.drops) {
         REQUIRE(alice->wait([&] {
           return disconnects(*alice) + disconnects(*bob) > 0 ||

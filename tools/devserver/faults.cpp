@@ -111,6 +111,10 @@ void Faults::update(const FaultUpdate& u) {
   if (u.duplicate) config_.duplicate = *u.duplicate;
   if (u.delay_ms) config_.delay_ms = *u.delay_ms;
   if (u.reject_mode) config_.reject_mode = *u.reject_mode;
+  if (u.max_closes) {
+    config_.max_closes = *u.max_closes;
+    closes_ = 0;
+  }
   if (u.seed) {
     config_.seed = *u.seed;
     rng_.seed(*u.seed);
@@ -123,14 +127,21 @@ bool Faults::chance(double p) {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < p;
 }
 
+bool Faults::close_allowed() {
+  if (config_.max_closes == 0) return true;
+  if (closes_ >= config_.max_closes) return false;
+  ++closes_;
+  return true;
+}
+
 bool Faults::store_then_drop() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return chance(config_.store_then_drop);
+  return chance(config_.store_then_drop) && close_allowed();
 }
 
 bool Faults::drop_before_store() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return chance(config_.drop_before_store);
+  return chance(config_.drop_before_store) && close_allowed();
 }
 
 bool Faults::duplicate() {
@@ -148,7 +159,7 @@ bool Faults::count_frame_and_check_drop() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (config_.drop_every == 0) return false;
   ++frames_sent_;
-  return frames_sent_ % config_.drop_every == 0;
+  return frames_sent_ % config_.drop_every == 0 && close_allowed();
 }
 
 RejectMode Faults::reject_mode() const {

@@ -29,6 +29,11 @@ struct FaultConfig {
   unsigned delay_ms = 0;           // delayMs: delay outgoing frames up to N ms, order kept
   std::uint64_t seed = 0;          // seed of all fault randomness
   RejectMode reject_mode = RejectMode::silent;
+  // In-process only (no flag, no admin key): the socket-closing switches (dropEvery,
+  // storeThenDrop, dropBeforeStore) close at most this many sockets from the update that set
+  // it on, then stay quiet; 0 = no limit. A test that must end with every action delivered
+  // within its 3 sends sets it below 3.
+  unsigned max_closes = 0;
 };
 
 /// A partial update, as `POST /__admin/faults` sends it: absent keys stay unchanged.
@@ -40,6 +45,7 @@ struct FaultUpdate {
   std::optional<unsigned> delay_ms;
   std::optional<std::uint64_t> seed;
   std::optional<RejectMode> reject_mode;
+  std::optional<unsigned> max_closes;  // in-process only: parse_fault_update never sets it
 };
 
 /// Parses the admin JSON body (keys dropEvery, storeThenDrop, dropBeforeStore, duplicate,
@@ -68,11 +74,14 @@ class Faults {
 
  private:
   bool chance(double p);
+  bool close_allowed();  // counts a close against max_closes
+
 
   mutable std::mutex mutex_;
   FaultConfig config_;
   std::mt19937_64 rng_;
   std::uint64_t frames_sent_ = 0;
+  unsigned closes_ = 0;
 };
 
 }  // namespace whisp::devserver
