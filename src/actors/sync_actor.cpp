@@ -1,5 +1,7 @@
 #include "actors/sync_actor.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -49,10 +51,16 @@ struct SyncState {
   int active = 0;
   int chats_left = 0;
   std::vector<caf::response_promise> done_waiters;
+  // A pass whose chat listing failed is retried on the same connection after this delay,
+  // doubled at each failure up to kMaxRetryDelay; a pass that ends resets it.
+  std::chrono::milliseconds retry_delay{0};
   static inline const char* name = "whisp.sync";
 };
 
 using Self = caf::stateful_actor<SyncState>;
+
+constexpr std::chrono::milliseconds kFirstRetryDelay{250};
+constexpr std::chrono::milliseconds kMaxRetryDelay{10000};
 
 std::string url_encode(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";
@@ -228,6 +236,7 @@ void task_done(Self* self) {
   if (--st.chats_left == 0) {
     st.done = true;
     st.running = false;
+    st.retry_delay = std::chrono::milliseconds{0};
     self->send(st.hub, synced_atom::value);
     for (auto& w : st.done_waiters) w.deliver(true);
     st.done_waiters.clear();
@@ -281,6 +290,19 @@ void sync_chat(Self* self, const rest::ChatDetails& chat) {
   run_queue(self);
 }
 
+// The chat listing of pass `pass` failed: without it no chat is synced, so no outbox moves, until
+// the listing succeeds. It is tried again on the same connection after a growing delay (a new
+// connection starts its own pass and makes this retry stale).
+void retry_pass(Self* self, std::uint64_t pass) {
+  auto& st = self->state;
+  st.running = false;
+  st.retry_delay = std::min(kMaxRetryDelay, st.retry_delay.count() == 0 ? kFirstRetryDelay
+                                                                       : st.retry_delay * 2);
+  log(LogLevel::warn, "sync",
+      "chat listing failed; retrying in " + std::to_string(st.retry_delay.count()) + " ms");
+  self->delayed_send(self, st.retry_delay, retry_atom::value, pass);
+}
+
 // Lists every chat page by page, each page committed as it comes. `full`: then backfill every
 // chat of the listing (a sync pass); otherwise the listing is all (a rename to reveal).
 void list_chats(Self* self, std::uint64_t pass, int page,
@@ -294,13 +316,13 @@ void list_chats(Self* self, std::uint64_t pass, int page,
         if (stale(self, pass)) return;
         if (reply.error) {
           report(self, *reply.error);
-          if (full) self->state.running = false;
-          return;  // the next connection starts a new pass
+          if (full) retry_pass(self, pass);
+          return;
         }
         auto list = rest::decode_chat_list(reply.body);
         if (!list.ok()) {
           report(self, Error{list.error().code, "getChats: " + list.error().message});
-          if (full) self->state.running = false;
+          if (full) retry_pass(self, pass);
           return;
         }
         bool last = static_cast<int>(list->chats.size()) < size;
@@ -349,7 +371,13 @@ caf::behavior sync(Self* self, SyncOptions options, caf::actor api, caf::actor w
   st.hub = std::move(hub);
   st.notifier = std::move(notifier);
   return {
-      [=](online_atom) { start_pass(self); },
+      [=](online_atom) {
+        self->state.retry_delay = std::chrono::milliseconds{0};
+        start_pass(self);
+      },
+      [=](retry_atom, std::uint64_t pass) {
+        if (pass == self->state.pass && !self->state.running) start_pass(self);
+      },
       [=](offline_atom) {
         auto& st = self->state;
         ++st.pass;

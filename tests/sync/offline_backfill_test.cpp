@@ -292,3 +292,34 @@ TEST_CASE("an engine taken back into a chat while connected gets everything said
   INFO(diff);
   CHECK(diff.empty());
 }
+
+// A failed chat listing does not leave the connection unsynced until the next one: the pass is
+// tried again, so a message made offline is delivered and what happened meanwhile arrives.
+TEST_CASE("a chat listing that fails after a reconnect is tried again on the same connection") {
+  Pair pair;
+  auto [server, alice, bob, chat, alice_rest, bob_rest] = pair.parts();  // references
+  pair.alice_offline();
+  REQUIRE(bob->engine().send_message(chat, "said while alice was away").ok());
+  REQUIRE(bob->engine().wait_idle(seconds(15)));
+  REQUIRE(alice->engine().send_message(chat, "written offline").ok());
+  devserver::FaultUpdate fail;
+  fail.fail_get_chats = 2;
+  server->set_faults(fail);
+  alice->engine().go_online();
+  REQUIRE(alice->engine().wait_idle(seconds(30)));
+  CHECK(server->faults().fail_get_chats == 0);  // both failures were met
+  auto snap = alice->snapshot();
+  CHECK(messages_with_text(snap, chat, "said while alice was away").size() == 1);
+  REQUIRE(messages_with_text(snap, chat, "written offline").size() == 1);
+  CHECK(alice->status_of_text(chat, "written offline") == "delivered");
+  // And the connection it all happened on is the first one after going online.
+  int disconnects = 0;
+  for (const auto& ev : alice->connection_events()) {
+    disconnects += ev.state == ConnectionState::disconnected;
+  }
+  CHECK(disconnects == 1);  // the go_offline above, no other
+  auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
+                       seconds(15));
+  INFO(diff);
+  CHECK(diff.empty());
+}

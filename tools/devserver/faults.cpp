@@ -111,6 +111,7 @@ void Faults::update(const FaultUpdate& u) {
   if (u.duplicate) config_.duplicate = *u.duplicate;
   if (u.delay_ms) config_.delay_ms = *u.delay_ms;
   if (u.reject_mode) config_.reject_mode = *u.reject_mode;
+  if (u.fail_get_chats) config_.fail_get_chats = *u.fail_get_chats;
   if (u.max_closes) {
     config_.max_closes = *u.max_closes;
     closes_ = 0;
@@ -160,6 +161,13 @@ bool Faults::count_frame_and_check_drop() {
   if (config_.drop_every == 0) return false;
   ++frames_sent_;
   return frames_sent_ % config_.drop_every == 0 && close_allowed();
+}
+
+bool Faults::fail_get_chats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (config_.fail_get_chats == 0) return false;
+  --config_.fail_get_chats;
+  return true;
 }
 
 RejectMode Faults::reject_mode() const {

@@ -34,6 +34,8 @@ struct FaultConfig {
   // it on, then stay quiet; 0 = no limit. A test that must end with every action delivered
   // within its 3 sends sets it below 3.
   unsigned max_closes = 0;
+  // In-process only: the next this many getChats requests answer 503.
+  unsigned fail_get_chats = 0;
 };
 
 /// A partial update, as `POST /__admin/faults` sends it: absent keys stay unchanged.
@@ -45,7 +47,8 @@ struct FaultUpdate {
   std::optional<unsigned> delay_ms;
   std::optional<std::uint64_t> seed;
   std::optional<RejectMode> reject_mode;
-  std::optional<unsigned> max_closes;  // in-process only: parse_fault_update never sets it
+  std::optional<unsigned> max_closes;      // in-process only: parse_fault_update never sets it
+  std::optional<unsigned> fail_get_chats;  // in-process only, as max_closes
 };
 
 /// Parses the admin JSON body (keys dropEvery, storeThenDrop, dropBeforeStore, duplicate,
@@ -70,6 +73,8 @@ class Faults {
   unsigned delay_ms();
   /// Counts one frame sent; true when it is a multiple of dropEvery.
   bool count_frame_and_check_drop();
+  /// True (and counts it) while fail_get_chats has failures left.
+  bool fail_get_chats();
   RejectMode reject_mode() const;
 
  private:

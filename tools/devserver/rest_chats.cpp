@@ -127,7 +127,10 @@ std::optional<HttpResponse> handle_chats(ServerContext& ctx, const HttpRequest& 
   const Caller c = authenticate(ctx, req, p);
   if (c.denied) return *c.denied;
   if (p == "/api/chat/createChat") return create_chat(ctx, req, c);
-  if (p == "/api/chat/getChats") return get_chats(ctx, t, c);
+  if (p == "/api/chat/getChats") {
+    if (ctx.faults.fail_get_chats()) return message(503, "getChats: failing on purpose (fault)");
+    return get_chats(ctx, t, c);
+  }
   if (p == "/api/chat/addUser") return add_user(ctx, req, c);
   if (p == "/api/chat/removeUser") return remove_user(ctx, req, c);
   if (p == "/api/chat/changeName") return change_name(ctx, req, c);
