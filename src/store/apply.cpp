@@ -155,7 +155,7 @@ void Applier::on_message(const Chat& chat, const std::string& /*chat_id*/, const
     int kind = b.is_reply ? kReply : kSend;
     std::optional<std::string> parent;
     if (b.is_reply) parent = (*b.reply_id);
-    if (auto local = match_outbox(chat.key, kind, (*b.text), parent)) {
+    if (auto local = match_outbox(chat.key, kind, (*b.text), parent, b.ts)) {
       auto own = find_msg_by_local(*local);
       if (own) {
         if (existing) merge_placeholder(own->key, existing->key);
@@ -339,9 +339,13 @@ void Applier::on_listed_read(const Chat& chat, std::int64_t reader, const std::s
   Msg m = msg_or_placeholder(chat.key, message_id);
   if (m.ts) {
     advance_read(chat.key, reader, m.key);
-    auto& c = stmt("UPDATE read_pointers SET listed_id=NULL WHERE chat_key=? AND user_key=?");
+    // The list's word replaces a listed id, unless a list requested after this one set it.
+    auto& c = stmt(
+        "UPDATE read_pointers SET listed_id=NULL WHERE chat_key=?1 AND user_key=?2 AND "
+        "(?3 IS NULL OR COALESCE(listed_seq, 0) <= ?3)");
     c.bind(1, chat.key);
     c.bind(2, reader);
+    if (after_seq) c.bind(3, *after_seq);
     c.exec();
     return;
   }
@@ -351,10 +355,10 @@ void Applier::on_listed_read(const Chat& chat, std::int64_t reader, const std::s
   // a read arrived after the list was requested (newer than it).
   on_read(chat, reader, message_id);
   auto& u = stmt(
-      "INSERT INTO read_pointers(chat_key, user_key, msg_key, since_seq, listed_id) "
-      "VALUES(?1,?2,?3,?4,?5) ON CONFLICT(chat_key, user_key) DO UPDATE SET "
-      "listed_id=excluded.listed_id, since_seq=excluded.since_seq "
-      "WHERE ?6 IS NULL OR COALESCE(read_pointers.since_seq, 0) <= ?6");
+      "INSERT INTO read_pointers(chat_key, user_key, msg_key, since_seq, listed_id, listed_seq) "
+      "VALUES(?1,?2,?3,?4,?5,?4) ON CONFLICT(chat_key, user_key) DO UPDATE SET "
+      "listed_id=excluded.listed_id, listed_seq=excluded.listed_seq, "
+      "since_seq=excluded.since_seq WHERE ?6 IS NULL OR COALESCE(read_pointers.since_seq, 0) <= ?6");
   u.bind(1, chat.key);
   u.bind(2, reader);
   u.bind(3, m.key);

@@ -110,9 +110,13 @@ class Applier {
   void apply_intent(const LocalIntent& i, std::int64_t seq, CommitInfo& info);
   void apply_transition(const OutboxTransition& t, CommitInfo& info);
   std::optional<Msg> resolve_message(std::int64_t chat_key, const Target& t);
+  // How far the client's clock may run ahead of the server's when an own message that failed
+  // unconfirmed is matched by time (match_outbox).
+  static constexpr std::int64_t kClockSkew = 60 * 1000000LL;
   std::optional<std::string> match_outbox(std::int64_t chat_key, int kind,
                                           const std::string& match_text,
-                                          const std::optional<std::string>& target_id);
+                                          const std::optional<std::string>& target_id,
+                                          std::optional<std::int64_t> message_micros = {});
   void deliver(const std::string& local_id, const std::string& server_id);
 
   // rows (apply_rows.cpp)

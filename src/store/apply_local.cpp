@@ -6,17 +6,21 @@ namespace whisp::store {
 
 std::optional<std::string> Applier::match_outbox(std::int64_t chat_key, int kind,
                                                  const std::string& match_text,
-                                                 const std::optional<std::string>& target_id) {
-  // Only `sent` entries match: a pending one was never on the wire. Then an own message that
-  // failed unconfirmed: the server stored it after all (DESIGN.md invariant 5: delivered when
-  // found in history), so it is delivered, not shown twice.
+                                                 const std::optional<std::string>& target_id,
+                                                 std::optional<std::int64_t> message_micros) {
+  // Only `sent` entries match: a pending one was never on the wire. Then, for an own message
+  // (`message_micros`: its server time), one that failed unconfirmed: the server stored it after
+  // all (DESIGN.md invariant 5: delivered when found in history), so it is delivered, not shown
+  // twice. Only if the server's message is not older than the intent (its row's time, the
+  // client's clock, less kClockSkew): an older one with the same text is another message.
   auto& q = stmt(
-      "SELECT local_id FROM outbox WHERE chat_key=?1 AND kind=?2 AND (state=2 OR (?5 AND "
-      "state=3 AND unconfirmed=1)) AND (?3 IS NULL OR match_text=?3) AND (?4 IS NULL OR "
+      "SELECT local_id FROM outbox WHERE chat_key=?1 AND kind=?2 AND (state=2 OR (?5 IS NOT "
+      "NULL AND state=3 AND unconfirmed=1 AND (SELECT ts FROM messages WHERE "
+      "local_id=outbox.local_id) <= ?5)) AND (?3 IS NULL OR match_text=?3) AND (?4 IS NULL OR "
       "target_id=?4) ORDER BY state, seq LIMIT 1");
   q.bind(1, chat_key);
   q.bind(2, kind);
-  q.bind(5, kind == kSend || kind == kReply);
+  if (message_micros && (kind == kSend || kind == kReply)) q.bind(5, *message_micros + kClockSkew);
   if (kind == kSend || kind == kReply || kind == kEdit || kind == kReact) q.bind(3, match_text);
   if (target_id) q.bind(4, *target_id);
   if (!q.executeStep()) return std::nullopt;

@@ -177,8 +177,8 @@ void Applier::advance_read(std::int64_t chat_key, std::int64_t user_key, std::in
       "INSERT INTO read_pointers(chat_key, user_key, msg_key, since_seq) VALUES(?1,?2,?3,?4) "
       "ON CONFLICT(chat_key, user_key) DO UPDATE SET msg_key=excluded.msg_key, "
       "since_seq=excluded.since_seq, listed_id=CASE WHEN (SELECT COALESCE(since_seq, 0) FROM "
-      "messages WHERE msg_key=excluded.msg_key) > COALESCE(read_pointers.since_seq, 0) THEN NULL "
-      "ELSE listed_id END WHERE "
+      "messages WHERE msg_key=excluded.msg_key) > COALESCE(read_pointers.listed_seq, 0) THEN "
+      "NULL ELSE listed_id END WHERE "
       "(SELECT ts FROM messages WHERE msg_key=read_pointers.msg_key) IS NULL OR "
       "(SELECT ts, id_text(message_id) FROM messages WHERE msg_key=excluded.msg_key) > "
       "(SELECT ts, id_text(message_id) FROM messages WHERE msg_key=read_pointers.msg_key)");

@@ -177,9 +177,14 @@ TEST_CASE("an own message that failed unconfirmed is delivered when the server s
     CHECK(m->status == MessageStatus::failed);
     CHECK(m->error == why);
   }
-  SECTION("by its echo") { commit(*store, {send("c1", kSelf, "m1", "hello", 5)}); }
+  // The intent was made at 100 s (client clock); the server stored it at 130 s, or at 60 s by
+  // a server clock 40 s behind.
+  SECTION("by its echo") { commit(*store, {send("c1", kSelf, "m1", "hello", 130)}); }
   SECTION("by a history page") {
-    commit(*store, {page({page_msg("m1", kSelf, "hello", 5)}, 50)});
+    commit(*store, {page({page_msg("m1", kSelf, "hello", 130)}, 50)});
+  }
+  SECTION("by its echo, the server's clock behind the client's") {
+    commit(*store, {send("c1", kSelf, "m1", "hello", 60)});
   }
   require_delivered(*store, "L1", "m1");
   const Snapshot s = snapshot_of(*store);
@@ -192,6 +197,21 @@ TEST_CASE("an own message that failed unconfirmed is delivered when the server s
   // The envelope names the state.
   CHECK(encode_entry(moved("L1", kUnconfirmed, why)).find("\"state\":\"unconfirmed\"") !=
         std::string::npos);
+}
+
+TEST_CASE("an own message that failed unconfirmed is not taken for an older one with its text",
+          "[outbox][unconfirmed]") {
+  auto store = memory_store();
+  commit(*store, {intent_of("L1", intent::Send{"c1", "ok"}), moved("L1", kSent),
+                  moved("L1", OutboxTransition::State::unconfirmed, "not confirmed")});
+  // A backfill brings an "ok" this user said from another device long before (30 s on the
+  // server's clock, the intent was made at 100 s): that is its own message.
+  commit(*store, {page({page_msg("m0", kSelf, "ok", 30)}, 50)});
+  const Snapshot s = snapshot_of(*store);
+  const ChatView& c = *find_chat(s, "c1");
+  REQUIRE(c.messages.size() == 2);
+  CHECK(by_local(c, "L1")->status == MessageStatus::failed);
+  CHECK(find_message(c, "m0")->status == MessageStatus::delivered);
 }
 
 TEST_CASE("an own message the server refused stays failed when the same text shows up",

@@ -349,3 +349,33 @@ TEST_CASE("a member list pointing at an unknown message, with no pointer before,
   commit(*store, {send("c1", "u-a", "m5", "five", 5), read("c1", "u-b", "m5")});
   CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m5"));
 }
+
+TEST_CASE("after a listed read pointer, live reads give the same pointer in any order",
+          "[pages][reads]") {
+  // A known at the list's time; C said and read after it. Reading A (older, known before the
+  // list) in between must not change which read clears the listed id.
+  const std::vector<std::vector<LogEntry>> orders = {
+      {read("c1", "u-b", "mA"), send("c1", "u-a", "mC", "c", 3), read("c1", "u-b", "mC")},
+      {send("c1", "u-a", "mC", "c", 3), read("c1", "u-b", "mA"), read("c1", "u-b", "mC")},
+      {send("c1", "u-a", "mC", "c", 3), read("c1", "u-b", "mC"), read("c1", "u-b", "mA")},
+  };
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    INFO("order " << i);
+    auto store = memory_store();
+    commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "mA", "a", 1)});
+    commit(*store, {members_pointing("u-b", "mX", store->last_seq())});
+    REQUIRE(pointer_of(*store, "u-b") == std::optional<std::string>("mX"));
+    commit(*store, orders[i]);
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("mC"));
+  }
+}
+
+TEST_CASE("a member list requested before another does not clear the newer one's listed pointer",
+          "[pages][reads]") {
+  auto store = memory_store();
+  commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "mA", "a", 1)});
+  const std::int64_t first_request = store->last_seq();
+  commit(*store, {members_pointing("u-b", "mX", store->last_seq())});  // the newer list
+  commit(*store, {members_pointing("u-b", "mA", first_request)});      // the older one, late
+  CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("mX"));
+}

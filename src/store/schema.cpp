@@ -178,9 +178,10 @@ void migrate(SQLite::Database& db) {
     // page may still deliver it (an own message).
     db.exec("ALTER TABLE outbox ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0");
     // And on read_pointers: listed_id, a member list's pointer at a message whose position the
-    // store does not know (shown instead of msg_key's), and since_seq, the entry that last set
-    // the row.
+    // store does not know (shown instead of msg_key's), listed_seq, the list's entry, and
+    // since_seq, the entry that last set the row.
     db.exec("ALTER TABLE read_pointers ADD COLUMN listed_id TEXT;"
+            "ALTER TABLE read_pointers ADD COLUMN listed_seq INTEGER;"
             "ALTER TABLE read_pointers ADD COLUMN since_seq INTEGER;");
     version = 4;
   }

@@ -85,6 +85,7 @@ TEST_CASE("message ids that are UUIDs are kept as 16 bytes, and a version 3 file
              "substr(hex(message_id),17,4)||'-'||substr(hex(message_id),21,12)) "
              "WHERE typeof(message_id)='blob'; ALTER TABLE outbox DROP COLUMN unconfirmed; "
              "ALTER TABLE read_pointers DROP COLUMN listed_id; "
+             "ALTER TABLE read_pointers DROP COLUMN listed_seq; "
              "ALTER TABLE read_pointers DROP COLUMN since_seq; "
              "PRAGMA user_version=3");
   }
