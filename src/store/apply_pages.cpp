@@ -144,6 +144,10 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
       bool above = hi && (hi_inclusive ? *hi < p : *hi <= p);
       if (!hi && !h.before) above = open_above;  // an empty newest page: all is above it
       if (above && !(open_above && q.getColumn(3).getInt64() <= *h.after_seq)) continue;
+      // Learned after the request went out: the server may have stored it after answering,
+      // with a time inside the page's range (its clock is read when an action arrives, not
+      // when it is stored), so the page cannot say it is gone.
+      if (h.after_seq && q.getColumn(3).getInt64() > *h.after_seq) continue;
       if (in_page.count(p.id)) continue;
       gone.push_back(q.getColumn(0).getInt64());
     }

@@ -379,3 +379,24 @@ TEST_CASE("a member list requested before another does not clear the newer one's
   commit(*store, {members_pointing("u-b", "mA", first_request)});      // the older one, late
   CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("mX"));
 }
+
+TEST_CASE("a page does not mark gone a message inside its range that arrived after its request",
+          "[pages]") {
+  // The server reads its clock when an action arrives, not when it stores it: m2 got an
+  // earlier time than m3 but was stored after the page was answered; this engine heard of it
+  // live before the page was applied.
+  auto store = memory_store();
+  commit(*store, {send("c1", "u-a", "m1", "one", 1), send("c1", "u-a", "m3", "three", 3)});
+  const std::int64_t requested = store->last_seq();
+  commit(*store, {send("c1", "u-a", "m2", "two", 2)});
+  auto h = page({page_msg("m1", "u-a", "one", 1), page_msg("m3", "u-a", "three", 3)}, 50);
+  h.after_seq = requested;
+  commit(*store, {h});
+  const Snapshot s = snapshot_of(*store);
+  CHECK(find_message(*find_chat(s, "c1"), "m2") != nullptr);
+  // Without the stamp (a page of unknown age), the page is the whole truth: m2 goes.
+  auto old = page({page_msg("m1", "u-a", "one", 1), page_msg("m3", "u-a", "three", 3)}, 50);
+  commit(*store, {old});
+  const Snapshot after = snapshot_of(*store);
+  CHECK(find_message(*find_chat(after, "c1"), "m2") == nullptr);
+}
