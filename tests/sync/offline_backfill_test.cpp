@@ -59,6 +59,14 @@ struct Pair {
     REQUIRE(bob->engine().wait_idle(seconds(15)));
   }
 
+  // Both engines' snapshots equal the server's truth within 15 s.
+  void check_converged() {
+    auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
+                         seconds(15));
+    INFO(diff);
+    CHECK(diff.empty());
+  }
+
   // Alice goes offline, and the server has seen her go.
   void alice_offline() {
     alice->engine().go_offline();
@@ -145,10 +153,7 @@ TEST_CASE("an engine that was offline while everything happened converges on the
     INFO("while away " << i);
     CHECK(messages_with_text(snap, chat, "while away " + std::to_string(i)).size() == 1);
   }
-  auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
-                       seconds(15));
-  INFO(diff);
-  CHECK(diff.empty());
+  pair.check_converged();
 }
 
 // No new message tells an engine that old ones changed while it was away (or in a cut): the
@@ -191,10 +196,7 @@ TEST_CASE("changes to old messages made while an engine was offline reach it aft
   CHECK(messages_with_text(snap, chat, "old 3").empty());
   CHECK(reactions_with_emoji(snap, "added-away") == 1);
   CHECK(reactions_with_emoji(snap, "kept-away") == 0);
-  auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
-                       seconds(15));
-  INFO(diff);
-  CHECK(diff.empty());
+  pair.check_converged();
 }
 
 // Invariant 5 for actions aimed at old messages: a reaction, an edit and a deletion stored by
@@ -287,10 +289,7 @@ TEST_CASE("an engine taken back into a chat while connected gets everything said
   }
   CHECK(all);
   CHECK(server->connection_count("alice") == 1);  // no reconnect did it
-  auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
-                       seconds(15));
-  INFO(diff);
-  CHECK(diff.empty());
+  pair.check_converged();
 }
 
 // A failed chat listing does not leave the connection unsynced until the next one: the pass is
@@ -318,8 +317,5 @@ TEST_CASE("a chat listing that fails after a reconnect is tried again on the sam
     disconnects += ev.state == ConnectionState::disconnected;
   }
   CHECK(disconnects == 1);  // the go_offline above, no other
-  auto diff = converge({probe_of("alice", *alice, alice_rest), probe_of("bob", *bob, bob_rest)},
-                       seconds(15));
-  INFO(diff);
-  CHECK(diff.empty());
+  pair.check_converged();
 }
