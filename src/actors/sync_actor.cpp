@@ -14,6 +14,17 @@
 
 namespace whisp::actors {
 namespace {
+// A step to run later on the sync actor (a request tried again after a delay).
+struct Later {
+  std::function<void()> run;
+};
+}  // namespace
+}  // namespace whisp::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::Later)
+
+namespace whisp::actors {
+namespace {
 
 // What the store knows of a chat's history, read on the writer's connection.
 struct Bounds {
@@ -30,6 +41,7 @@ struct Walk {
   int size = 50;
   std::int64_t stop_micros = 0;  // stop at the page reaching this position (0: no such stop)
   int pages_left = 1;
+  int failures = 0;  // of the page asked for now (transient_failure)
 };
 
 // Where a walk ended: how many messages it loaded, and the cursor to go on from.
@@ -40,6 +52,7 @@ struct WalkEnd {
 };
 
 using Task = std::function<void(std::function<void()> done)>;
+
 
 struct SyncState {
   SyncOptions options;
@@ -61,6 +74,15 @@ using Self = caf::stateful_actor<SyncState>;
 
 constexpr std::chrono::milliseconds kFirstRetryDelay{250};
 constexpr std::chrono::milliseconds kMaxRetryDelay{10000};
+// A request outside any pass (loadOlder, an echo check) is tried this many times in all; its
+// caller is waiting. A pass's requests are tried until they succeed or the pass is abandoned.
+constexpr int kOutsidePassAttempts = 3;
+
+std::chrono::milliseconds retry_delay_after(int failures) {
+  auto delay = kFirstRetryDelay;
+  for (int i = 1; i < failures && delay < kMaxRetryDelay; ++i) delay *= 2;
+  return std::min(delay, kMaxRetryDelay);
+}
 
 std::string url_encode(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";
@@ -86,6 +108,28 @@ bool stale(Self* self, std::uint64_t pass) {
 void report(Self* self, const Error& error) {
   log(LogLevel::warn, "sync", error.describe());
   self->send(self->state.notifier, error);
+}
+
+// A REST failure worth trying again: no answer, or the server unwell (5xx, 408, 429). Any other
+// answer (403: no longer a member; 404: the chat is gone) is the server's word and stays.
+bool transient(const ApiReply& reply) {
+  return reply.status == 0 || reply.status >= 500 || reply.status == 408 || reply.status == 429;
+}
+
+// After `failures` failures of one request of pass `pass`: runs `again` after a growing delay
+// and returns true, or returns false when the request is not to be tried again. A chat whose
+// history or members could not be read must not count as synced: its unconfirmed actions would
+// be judged against history that was never read, and resent although the server holds them.
+bool retry_later(Self* self, std::uint64_t pass, const ApiReply& reply, int failures,
+                 const char* what, std::function<void()> again) {
+  if (!transient(reply) || (pass == 0 && failures >= kOutsidePassAttempts)) return false;
+  auto delay = retry_delay_after(failures);
+  log(LogLevel::warn, "sync",
+      std::string(what) + " failed; retrying in " + std::to_string(delay.count()) + " ms");
+  self->delayed_send(self, delay, Later{[self, pass, again = std::move(again)] {
+                       if (!stale(self, pass)) again();
+                     }});
+  return true;
 }
 
 // Runs queued tasks while fewer than `concurrency` are active.
@@ -167,6 +211,12 @@ void fetch_history(Self* self, Walk walk, std::optional<std::string> before,
     if (stale(self, walk.pass)) return;
     if (reply.error) {
       report(self, *reply.error);
+      Walk again = walk;
+      ++again.failures;
+      if (retry_later(self, walk.pass, reply, again.failures, "getMessages",
+                      [=] { fetch_history(self, again, before, done, loaded); })) {
+        return;
+      }
       return done(WalkEnd{loaded, std::nullopt, false});
     }
     auto page = rest::decode_message_list(reply.body);
@@ -200,12 +250,13 @@ void fetch_history(Self* self, Walk walk, std::optional<std::string> before,
     commit(self, std::move(entry), [](bool) {});
     Walk next = walk;
     --next.pages_left;
+    next.failures = 0;
     fetch_history(self, next, oldest, done, end.loaded);
   });
 }
 
 void fetch_members(Self* self, std::uint64_t pass, const std::string& chat_id,
-                   std::function<void()> done) {
+                   std::function<void()> done, int failures = 0) {
   api_get_logged(self, "/api/chat/getUsers/" + url_encode(chat_id),
                  [=](ApiReply& reply, std::int64_t after_seq) {
                    if (stale(self, pass)) return;
@@ -213,6 +264,11 @@ void fetch_members(Self* self, std::uint64_t pass, const std::string& chat_id,
                      // 403/404: we are no longer a member, or the chat is gone; the chat pass
                      // already said so.
                      if (reply.status != 403 && reply.status != 404) report(self, *reply.error);
+                     if (retry_later(self, pass, reply, failures + 1, "getUsers", [=] {
+                           fetch_members(self, pass, chat_id, done, failures + 1);
+                         })) {
+                       return;
+                     }
                      return done();
                    }
                    auto users = rest::decode_user_list(reply.body);
@@ -375,6 +431,7 @@ caf::behavior sync(Self* self, SyncOptions options, caf::actor api, caf::actor w
         self->state.retry_delay = std::chrono::milliseconds{0};
         start_pass(self);
       },
+      [=](Later& later) { later.run(); },
       [=](retry_atom, std::uint64_t pass) {
         if (pass == self->state.pass && !self->state.running) start_pass(self);
       },

@@ -44,7 +44,12 @@ TEST_CASE("three whisp rpc engines converge on the server's truth after a minute
   if (const char* s = std::getenv("WHISP_CHAOS_SECONDS")) duration = std::atoi(s);
   INFO("seed " << seed << " (WHISP_SEED to replay), " << duration << " s (WHISP_CHAOS_SECONDS)");
 
-  auto server = test::start_server();
+  // WHISP_RPC_LOG=DIR keeps the server's database there too.
+  auto server = test::start_server([](devserver::DevServerOptions& o) {
+    if (const char* keep = std::getenv("WHISP_RPC_LOG"); keep && *keep) {
+      o.db_path = std::string(keep) + "/server.db";
+    }
+  });
   test::TempDir dir;
   ChaosDriver driver(*server, dir, seed);
   driver.start_clients({"alice", "bob", "carol"});

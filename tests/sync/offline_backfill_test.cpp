@@ -292,21 +292,23 @@ TEST_CASE("an engine taken back into a chat while connected gets everything said
   pair.check_converged();
 }
 
-// A failed chat listing does not leave the connection unsynced until the next one: the pass is
-// tried again, so a message made offline is delivered and what happened meanwhile arrives.
-TEST_CASE("a chat listing that fails after a reconnect is tried again on the same connection") {
+namespace {
+
+// Alice reconnects while the server fails the next requests `fail` names (503): each is asked
+// for again on the same connection, so a message made offline is delivered and what bob said
+// meanwhile arrives. `left` reads how many failures the server still has to give.
+void check_retried_on_same_connection(const devserver::FaultUpdate& fail,
+                                      unsigned (*left)(const devserver::FaultConfig&)) {
   Pair pair;
   auto [server, alice, bob, chat, alice_rest, bob_rest] = pair.parts();  // references
   pair.alice_offline();
   REQUIRE(bob->engine().send_message(chat, "said while alice was away").ok());
   REQUIRE(bob->engine().wait_idle(seconds(15)));
   REQUIRE(alice->engine().send_message(chat, "written offline").ok());
-  devserver::FaultUpdate fail;
-  fail.fail_get_chats = 2;
   server->set_faults(fail);
   alice->engine().go_online();
   REQUIRE(alice->engine().wait_idle(seconds(30)));
-  CHECK(server->faults().fail_get_chats == 0);  // both failures were met
+  CHECK(left(server->faults()) == 0);  // every failure was met
   auto snap = alice->snapshot();
   CHECK(messages_with_text(snap, chat, "said while alice was away").size() == 1);
   REQUIRE(messages_with_text(snap, chat, "written offline").size() == 1);
@@ -318,4 +320,26 @@ TEST_CASE("a chat listing that fails after a reconnect is tried again on the sam
   }
   CHECK(disconnects == 1);  // the go_offline above, no other
   pair.check_converged();
+}
+
+}  // namespace
+
+// A failed chat listing does not leave the connection unsynced until the next one: the pass is
+// tried again.
+TEST_CASE("a chat listing that fails after a reconnect is tried again on the same connection") {
+  devserver::FaultUpdate fail;
+  fail.fail_get_chats = 2;
+  check_retried_on_same_connection(fail, [](const devserver::FaultConfig& c) {
+    return c.fail_get_chats;
+  });
+}
+
+// A history page that fails is asked for again: the chat does not count as synced on history it
+// never read (its unconfirmed actions would be judged against it).
+TEST_CASE("a history page that fails after a reconnect is asked for again on the same connection") {
+  devserver::FaultUpdate fail;
+  fail.fail_get_messages = 3;
+  check_retried_on_same_connection(fail, [](const devserver::FaultConfig& c) {
+    return c.fail_get_messages;
+  });
 }

@@ -25,11 +25,14 @@ RpcOptions rpc_options(const devserver::DevServer& server, const std::string& us
   o.password = username + "-password";
   o.db = dir.file(db_name.empty() ? username + ".db" : db_name);
   o.stderr_file = dir.file(username + ".stderr");
-  // WHISP_RPC_LOG=DIR: every rpc logs at debug level into DIR/<user>.stderr, kept after the
-  // test (the delivery decisions of a failed chaos run are read there).
+  // WHISP_RPC_LOG=DIR: every rpc logs at debug level into DIR/<user>.stderr and keeps its
+  // store in DIR, both kept after the test: a failed chaos run's delivery decisions are read in
+  // the logs, and every event each engine received, in order, in its store's log
+  // (`whisp-replay --events`).
   if (const char* keep = std::getenv("WHISP_RPC_LOG"); keep && *keep) {
     o.log_level = "debug";
     o.stderr_file = (std::filesystem::path(keep) / (username + ".stderr")).string();
+    o.db = (std::filesystem::path(keep) / (db_name.empty() ? username + ".db" : db_name)).string();
   }
   return o;
 }

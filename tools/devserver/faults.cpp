@@ -112,6 +112,7 @@ void Faults::update(const FaultUpdate& u) {
   if (u.delay_ms) config_.delay_ms = *u.delay_ms;
   if (u.reject_mode) config_.reject_mode = *u.reject_mode;
   if (u.fail_get_chats) config_.fail_get_chats = *u.fail_get_chats;
+  if (u.fail_get_messages) config_.fail_get_messages = *u.fail_get_messages;
   if (u.max_closes) {
     config_.max_closes = *u.max_closes;
     closes_ = 0;
@@ -120,6 +121,12 @@ void Faults::update(const FaultUpdate& u) {
     config_.seed = *u.seed;
     rng_.seed(*u.seed);
   }
+}
+
+bool Faults::take_one(unsigned& left) {
+  if (left == 0) return false;
+  --left;
+  return true;
 }
 
 bool Faults::chance(double p) {
@@ -165,9 +172,12 @@ bool Faults::count_frame_and_check_drop() {
 
 bool Faults::fail_get_chats() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (config_.fail_get_chats == 0) return false;
-  --config_.fail_get_chats;
-  return true;
+  return take_one(config_.fail_get_chats);
+}
+
+bool Faults::fail_get_messages() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return take_one(config_.fail_get_messages);
 }
 
 RejectMode Faults::reject_mode() const {

@@ -34,8 +34,9 @@ struct FaultConfig {
   // it on, then stay quiet; 0 = no limit. A test that must end with every action delivered
   // within its 3 sends sets it below 3.
   unsigned max_closes = 0;
-  // In-process only: the next this many getChats requests answer 503.
+  // In-process only: the next this many getChats (getMessages) requests answer 503.
   unsigned fail_get_chats = 0;
+  unsigned fail_get_messages = 0;
 };
 
 /// A partial update, as `POST /__admin/faults` sends it: absent keys stay unchanged.
@@ -48,7 +49,8 @@ struct FaultUpdate {
   std::optional<std::uint64_t> seed;
   std::optional<RejectMode> reject_mode;
   std::optional<unsigned> max_closes;      // in-process only: parse_fault_update never sets it
-  std::optional<unsigned> fail_get_chats;  // in-process only, as max_closes
+  std::optional<unsigned> fail_get_chats;     // in-process only, as max_closes
+  std::optional<unsigned> fail_get_messages;  // in-process only, as max_closes
 };
 
 /// Parses the admin JSON body (keys dropEvery, storeThenDrop, dropBeforeStore, duplicate,
@@ -73,14 +75,15 @@ class Faults {
   unsigned delay_ms();
   /// Counts one frame sent; true when it is a multiple of dropEvery.
   bool count_frame_and_check_drop();
-  /// True (and counts it) while fail_get_chats has failures left.
+  /// True (and counts it) while fail_get_chats (fail_get_messages) has failures left.
   bool fail_get_chats();
+  bool fail_get_messages();
   RejectMode reject_mode() const;
 
  private:
   bool chance(double p);
   bool close_allowed();  // counts a close against max_closes
-
+  static bool take_one(unsigned& left);  // counts one failure of a fail_* counter
 
   mutable std::mutex mutex_;
   FaultConfig config_;

@@ -136,6 +136,7 @@ std::optional<HttpResponse> handle_chats(ServerContext& ctx, const HttpRequest& 
   if (p == "/api/chat/changeName") return change_name(ctx, req, c);
   if (p == "/api/chat/deleteChat") return delete_chat(ctx, t, c);
   if (starts_with(p, kUsers)) return get_users(ctx, p.substr(kUsers.size()), c);
+  if (ctx.faults.fail_get_messages()) return message(503, "getMessages: failing on purpose (fault)");
   return get_messages(ctx, t, p.substr(kMessages.size()), c);
 }
 

@@ -2,7 +2,10 @@
 // or an existing store file's log) into a fresh store through the engine's own decode_entry and
 // apply, prints the snapshot and verifies determinism. DESIGN.md, contract "Replay".
 //
-//   whisp-replay [--user ID] [--snapshot FILE|-] [--db FILE] [--verify] LOG...
+//   whisp-replay [--user ID] [--snapshot FILE|-] [--db FILE] [--verify] [--lines FILE|-] LOG...
+//
+// --lines (beyond the contract) writes every line read, as JSON Lines: a store file's log as
+// text, to read what an engine received, in order.
 //
 // Exit status: 0 ok; 2 some lines were rejected (each reported as `LOG:LINE: reason`);
 // 1 a fatal error or --verify found different snapshots.
@@ -101,11 +104,14 @@ int main(int argc, char** argv) {
   std::optional<std::string> snapshot_out;
   std::optional<std::string> db_path;
   bool verify = false;
+  std::optional<std::string> lines_out;
   std::vector<std::string> logs;
   app.add_option("--user", user, "self user id (default: recipientId of the first event)");
   app.add_option("--snapshot", snapshot_out, "write the snapshot JSON to FILE, or - for stdout");
   app.add_option("--db", db_path, "keep the rebuilt store in FILE (replaced if it exists)");
   app.add_flag("--verify", verify, "rebuild from the new store's own log and compare snapshots");
+  app.add_option("--lines", lines_out,
+                 "write every line read to FILE, or - for stdout (a store file's log as text)");
   app.add_option("LOG", logs, "JSON Lines files or store files")->required();
   CLI11_PARSE(app, argc, argv);
 
@@ -123,6 +129,15 @@ int main(int argc, char** argv) {
     }
   }
   remove_store_files(path);
+  std::ofstream lines_file;
+  if (lines_out && *lines_out != "-") {
+    lines_file.open(*lines_out, std::ios::binary | std::ios::trunc);
+    if (!lines_file) {
+      std::cerr << "whisp-replay: --lines: cannot open " << *lines_out << "\n";
+      return 1;
+    }
+  }
+  std::ostream* lines = !lines_out ? nullptr : *lines_out == "-" ? &std::cout : &lines_file;
   int status = 0;
   {
     auto opened = Store::open(path, OpenOptions{*user, true});
@@ -138,6 +153,7 @@ int main(int argc, char** argv) {
     bool fatal = false;
     auto feed = [&](const std::string& log, std::int64_t line_no, std::string_view line) {
       progress.tick(line.size());
+      if (lines) *lines << line << '\n';
       auto s = replayer.add_line(line);
       if (s) return true;
       if (s.error().code == ErrorCode::storage_error) {

@@ -103,18 +103,31 @@ TEST_CASE("a store's snapshot equals the replay of its log", "[replay]") {
     REQUIRE(reader.ok());
     CHECK(to_json(*(*reader)->snapshot()) + "\n" == expected);
   }
+  std::string lines;
+  REQUIRE(read_log(db, 0, [&](std::int64_t, std::string_view l) {
+            lines.append(l).push_back('\n');
+            return true;
+          }).ok());
+  REQUIRE(lines.size() > 100);
   SECTION("from the log exported as JSON Lines, self taken from the first recipientId") {
-    std::string lines;
-    REQUIRE(read_log(db, 0, [&](std::int64_t, std::string_view l) {
-              lines.append(l).push_back('\n');
-              return true;
-            }).ok());
     write(dir.file("export.jsonl"), lines);
     Run r = replay(dir, "--snapshot - " + dir.file("export.jsonl"));
     INFO(r.err);
     CHECK(r.status == 0);
     CHECK(r.out == expected);
     CHECK(r.err.empty());  // not a terminal: no progress output
+  }
+  SECTION("--lines prints the store's log as the JSON Lines it holds, packed lines unpacked") {
+    Run r = replay(dir, "--lines - " + db);
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == lines);
+    Run to_file = replay(dir, "--lines " + dir.file("lines.jsonl") + " " + db);
+    CHECK(to_file.status == 0);
+    CHECK(slurp(dir.file("lines.jsonl")) == lines);
+    Run bad = replay(dir, "--lines " + dir.file("no/such/dir/x.jsonl") + " " + db);
+    CHECK(bad.status == 1);
+    CHECK(bad.err.find("--lines: cannot open") != std::string::npos);
   }
   SECTION("--user overrides the self user") {
     Run r = replay(dir, "--user u-a --snapshot - " + db);
