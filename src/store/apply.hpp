@@ -28,6 +28,15 @@ constexpr int kHasBase = 1;   // content known (SEND, REPLY, history page or own
 constexpr int kDeleted = 2;   // DELETE_MSG tombstone: never visible again
 constexpr int kGone = 4;      // absent from a history page that covered it (revived by a page)
 constexpr int kIsReply = 8;
+// An own DELETE waiting for the server: hidden, text kept, shown again if the delete fails.
+constexpr int kPendingDelete = 16;
+// Visible: content known, and none of deleted, gone, pending delete.
+constexpr int kVisibleMask = kHasBase | kDeleted | kGone | kPendingDelete;
+
+// reactions.deleted values
+constexpr int kReactionShown = 0;
+constexpr int kReactionDeleted = 1;        // DELETE_REACT tombstone
+constexpr int kReactionPendingUnreact = 2;  // an own unreact waiting for the server
 
 // messages.status and outbox.state codes
 enum StatusCode { kDelivered = 0, kPending = 1, kSent = 2, kFailed = 3 };
@@ -102,6 +111,7 @@ class Applier {
   // Recomputes a message's own-edit overlay after the edit `edit_local_id` was delivered or
   // failed: the newest own edit still pending or sent, or none (the server's edit shows).
   void refresh_pending_edit(const std::string& edit_local_id);
+  void undo_pending_removal(const std::string& local_id, int kind);
   std::int64_t seq_ = 0;  // the seq of the entry being applied
   void record_segment(std::int64_t chat_key, std::int64_t lo_ts, const std::string& lo_id,
                       std::int64_t hi_ts, const std::string& hi_id, bool from_start);

@@ -73,6 +73,23 @@ void Applier::deliver(const std::string& local_id, const std::string& server_id)
   r.exec();
 }
 
+// A failed own delete or unreact took nothing away on the server (refused, or never received),
+// so what it hid shows again, as the server holds it. Only a target the server knows (a server
+// id); one whose own send or react failed too stays hidden, as its user asked.
+void Applier::undo_pending_removal(const std::string& local_id, int kind) {
+  auto& u = stmt(kind == kDelete
+                     ? "UPDATE messages SET flags=flags&~?2 WHERE msg_key IN (SELECT m.msg_key "
+                       "FROM outbox o JOIN messages m ON m.chat_key=o.chat_key AND "
+                       "m.message_id=id_pack(o.target_id) WHERE o.local_id=?1)"
+                     : "UPDATE reactions SET deleted=?3 WHERE deleted=?2 AND react_key IN (SELECT "
+                       "r.react_key FROM outbox o JOIN reactions r ON r.chat_key=o.chat_key AND "
+                       "r.reaction_id=o.target_id WHERE o.local_id=?1)");
+  u.bind(1, local_id);
+  u.bind(2, kind == kDelete ? kPendingDelete : kReactionPendingUnreact);
+  if (kind != kDelete) u.bind(3, kReactionShown);
+  u.exec();
+}
+
 std::optional<Applier::Msg> Applier::resolve_message(std::int64_t chat_key, const Target& t) {
   if (t.message_id) return msg_or_placeholder(chat_key, *t.message_id);
   if (t.local_id) {
@@ -167,7 +184,7 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
           if (state == kFailed) return;
           if (!m || !(m->flags & kHasBase)) return fail("target message unknown");
           if (m->sender_key != self) return fail("not an own message");
-          if (m->flags & kDeleted) return fail("message deleted");
+          if (m->flags & (kDeleted | kPendingDelete)) return fail("message deleted");
           if constexpr (std::is_same_v<T, intent::Edit>) {
             row.match_text = w.text;
             // An overlay until the server confirms it: a failed edit falls back to the server's.
@@ -177,11 +194,11 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
             u.bind(3, m->key);
             u.exec();
           } else {
-            auto& u = stmt(
-                "UPDATE messages SET flags=flags|2, text=NULL, edit_text=NULL, reply_text=NULL, "
-                "pending_edit=NULL, pending_edit_at_text=NULL "
-                "WHERE msg_key=?");
-            u.bind(1, m->key);
+            // Hidden at once, but kept: the server may never carry the delete out (refused, or
+            // never received), and then the message shows again (undo_pending_removal).
+            auto& u = stmt("UPDATE messages SET flags=flags|? WHERE msg_key=?");
+            u.bind(1, kPendingDelete);
+            u.bind(2, m->key);
             u.exec();
           }
         } else if constexpr (std::is_same_v<T, intent::React>) {
@@ -220,8 +237,10 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
             if (!row.target_id) row.target_local = w.reaction.local_id;
           }
           if (!rkey) return fail("reaction unknown");
-          auto& u = stmt("UPDATE reactions SET deleted=1 WHERE react_key=?");
-          u.bind(1, *rkey);
+          auto& u = stmt("UPDATE reactions SET deleted=? WHERE react_key=? AND deleted=?");
+          u.bind(1, kReactionPendingUnreact);
+          u.bind(2, *rkey);
+          u.bind(3, kReactionShown);
           u.exec();
         } else if constexpr (std::is_same_v<T, intent::MarkRead>) {
           row.kind = kRead;
@@ -280,6 +299,7 @@ void Applier::apply_transition(const OutboxTransition& t, CommitInfo& info) {
   u.bind(5, t.local_id);
   u.exec();
   if (kind == kEdit && next == kFailed) refresh_pending_edit(t.local_id);
+  if ((kind == kDelete || kind == kUnreact) && next == kFailed) undo_pending_removal(t.local_id, kind);
   if (kind == kSend || kind == kReply) {
     auto& m = stmt("UPDATE messages SET status=? WHERE local_id=? AND message_id IS NULL");
     m.bind(1, next);

@@ -165,6 +165,60 @@ TEST_CASE("own deletes, unreacts and reads apply at once and their echoes are id
   CHECK(**store->server_id_of("L1") == "m1");
 }
 
+// An own delete or unreact the server never carried out (refused, or failed for want of an
+// echo while the server never got it) took nothing away: what it hid shows again, as the server
+// still holds it.
+TEST_CASE("a failed own delete or unreact shows the message or reaction again", "[intents]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", kSelf, "m1", "mine", 1), send("c1", "u-a", "m2", "theirs", 2),
+                  react("c1", kSelf, "r1", "+1", "m2"), edit("c1", kSelf, "m1", "mine!", at(3)),
+                  intent_of("L1", intent::Delete{"c1", server("m1")}),
+                  intent_of("L2", intent::Unreact{"c1", server("r1")}), moved("L1", kSent),
+                  moved("L2", kSent)});
+  const std::string shown_before = [&] {
+    auto s = snapshot_of(*store);
+    const ChatView* c = find_chat(s, "c1");
+    REQUIRE(c->messages.size() == 1);  // m1 hidden at once
+    CHECK(c->messages[0].reactions.empty());
+    return to_json(s);
+  }();
+  SECTION("failed for want of an echo, or refused") {
+    auto why = GENERATE(OutboxTransition::State::unconfirmed, OutboxTransition::State::failed);
+    commit(*store, {moved("L1", why, "not confirmed"), moved("L2", why, "not confirmed")});
+    auto s = snapshot_of(*store);
+    const ChatView* c = find_chat(s, "c1");
+    REQUIRE(c->messages.size() == 2);
+    CHECK(c->messages[0].text == "mine!");  // its text and edit kept while hidden
+    CHECK(c->messages[0].edited);
+    REQUIRE(c->messages[1].reactions.size() == 1);
+    CHECK(c->messages[1].reactions[0].reaction_id == std::optional<std::string>("r1"));
+    // A history page showing both keeps them shown; editing and unreacting work again.
+    commit(*store, {page({page_msg("m1", kSelf, "mine", 1), page_msg("m2", "u-a", "theirs", 2)},
+                         50)});
+    CHECK(find_chat(snapshot_of(*store), "c1")->messages.size() == 2);
+    CHECK(store->check_intent(intent_of("L3", intent::Delete{"c1", server("m1")})).ok());
+  }
+  SECTION("a failure after the server's word changes nothing") {
+    commit(*store, {del("c1", kSelf, "m1"), unreact("c1", kSelf, "r1"),
+                    moved("L1", OutboxTransition::State::failed, "late"),
+                    moved("L2", OutboxTransition::State::failed, "late")});
+    CHECK(to_json(snapshot_of(*store)) == shown_before);
+  }
+  SECTION("the server deleting the message meanwhile keeps it hidden") {
+    commit(*store, {del("c1", kSelf, "m1")});
+    CHECK(to_json(snapshot_of(*store)) == shown_before);
+  }
+}
+
+TEST_CASE("a delete aimed at an own message whose send failed keeps it hidden", "[intents]") {
+  auto store = memory_store();
+  commit(*store, {intent_of("L1", intent::Send{"c1", "oops"}),
+                  intent_of("L2", intent::Delete{"c1", local("L1")}),
+                  moved("L1", OutboxTransition::State::failed, "refused"),
+                  moved("L2", OutboxTransition::State::failed, "its target was never delivered")});
+  CHECK(find_chat(snapshot_of(*store), "c1")->messages.empty());
+}
+
 TEST_CASE("editing or deleting someone else's message fails without touching it", "[intents]") {
   auto store = memory_store();
   commit(*store, {send("c1", "u-a", "m1", "theirs", 1),

@@ -12,6 +12,10 @@
 namespace whisp::store {
 namespace {
 
+// The SQL below spells the visibility mask out (23): content known, not deleted, gone or
+// pending delete.
+static_assert(kVisibleMask == 23, "queries: the visible-message mask changed");
+
 const char* const kMessageSelect =
     "SELECT m.msg_key, id_text(m.message_id), m.local_id, u.user_id, "
     "COALESCE(m.pending_edit, m.edit_text, m.text), m.ts_text, m.ts, "
@@ -20,7 +24,7 @@ const char* const kMessageSelect =
     "m.reply_sender, m.reply_text, m.status, o.reason "
     "FROM messages m LEFT JOIN users u ON u.user_key=m.sender_key "
     "LEFT JOIN outbox o ON o.local_id=m.local_id "
-    "WHERE m.chat_key=?1 AND (m.flags&7)=1 ";
+    "WHERE m.chat_key=?1 AND (m.flags&23)=1 ";
 
 std::optional<std::string> opt(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
@@ -157,7 +161,7 @@ int Queries::unread(std::int64_t chat_key) {
     id = p.getColumn(1).getString();
   }
   SQLite::Statement q(db_,
-                      "SELECT COUNT(*) FROM messages WHERE chat_key=?1 AND (flags&7)=1 AND "
+                      "SELECT COUNT(*) FROM messages WHERE chat_key=?1 AND (flags&23)=1 AND "
                       "message_id IS NOT NULL AND sender_key<>?2 AND "
                       "(ts>?3 OR (ts=?3 AND id_text(message_id)>?4))");
   q.bind(1, chat_key);

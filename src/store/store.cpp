@@ -301,8 +301,8 @@ Result<std::optional<Store::MessageInfo>> Store::find_message(const std::string&
     if (!q.getColumn(1).isNull()) info.local_id = q.getColumn(1).getString();
     info.sender_id = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();
     int flags = q.getColumn(3).getInt();
-    info.deleted = (flags & 2) != 0;
-    if ((flags & 1) == 0 && !info.deleted) return std::optional<MessageInfo>{};  // placeholder
+    info.deleted = (flags & (kDeleted | kPendingDelete)) != 0;
+    if ((flags & kHasBase) == 0 && !info.deleted) return std::optional<MessageInfo>{};  // placeholder
     return std::optional<MessageInfo>(std::move(info));
   } catch (const std::exception& e) {
     return storage("find_message", e);
