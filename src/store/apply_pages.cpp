@@ -325,7 +325,19 @@ void Applier::apply_members(const MembersPage& m, CommitInfo& info) {
     up.bind(3, u.username);
     if (m.after_seq) up.bind(4, *m.after_seq);
     up.exec();
-    if (u.last_seen_message) on_listed_read(*ch, key, *u.last_seen_message, m.after_seq);
+    if (u.last_seen_message) {
+      on_listed_read(*ch, key, *u.last_seen_message, m.after_seq);
+    } else {
+      // No pointer on the server (a member added back starts afresh), unless a live read
+      // arrived after the request.
+      auto& d = stmt(
+          "DELETE FROM read_pointers WHERE chat_key=?1 AND user_key=?2 AND "
+          "(?3 IS NULL OR COALESCE(since_seq, 0) <= ?3)");
+      d.bind(1, ch->key);
+      d.bind(2, key);
+      if (m.after_seq) d.bind(3, *m.after_seq);
+      d.exec();
+    }
   }
 }
 

@@ -271,7 +271,7 @@ TEST_CASE("a REST result requested before a live event does not undo it", "[page
 
 namespace {
 
-MembersPage members_pointing(const std::string& user, const std::string& last_seen,
+MembersPage members_pointing(const std::string& user, std::optional<std::string> last_seen,
                              std::optional<std::int64_t> after_seq) {
   MembersPage mp;
   mp.chat_id = "c1";
@@ -399,4 +399,25 @@ TEST_CASE("a page does not mark gone a message inside its range that arrived aft
   commit(*store, {old});
   const Snapshot after = snapshot_of(*store);
   CHECK(find_message(*find_chat(after, "c1"), "m2") == nullptr);
+}
+
+// The server keeps a read pointer per membership: a member removed and added back has none until
+// they read again, and its member list says so (lastSeenMessage null).
+TEST_CASE("a member list with no read pointer for a member clears the one held", "[pages][reads]") {
+  auto store = memory_store();
+  commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "m1", "one", 1),
+                  read("c1", "u-b", "m1"), leave("c1", "u-b"), join("c1", "u-b", "bob")});
+  REQUIRE(pointer_of(*store, "u-b") == std::optional<std::string>("m1"));
+  SECTION("a list requested after the read clears it") {
+    commit(*store, {members_pointing("u-b", std::nullopt, store->last_seq())});
+    CHECK(pointer_of(*store, "u-b") == std::nullopt);
+    commit(*store, {read("c1", "u-b", "m1")});  // and a new read sets it again
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m1"));
+  }
+  SECTION("a list requested before a live read keeps that read") {
+    const std::int64_t requested = store->last_seq();
+    commit(*store, {send("c1", "u-a", "m2", "two", 2), read("c1", "u-b", "m2")});
+    commit(*store, {members_pointing("u-b", std::nullopt, requested)});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m2"));
+  }
 }
