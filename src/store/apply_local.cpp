@@ -245,8 +245,9 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
         } else if constexpr (std::is_same_v<T, intent::MarkRead>) {
           row.kind = kRead;
           row.target_id = w.message_id;
-          if (state == kFailed) return;
-          on_read(*ch, self, w.message_id);
+          // Nothing moves in read_pointers: they hold the server's word. The own pointer shows
+          // this read as an overlay while it is pending or sent (Queries::own_pointer), so a
+          // read the server never records takes nothing along when it fails.
         }
       },
       li.what);

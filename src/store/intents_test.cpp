@@ -210,6 +210,37 @@ TEST_CASE("a failed own delete or unreact shows the message or reaction again", 
   }
 }
 
+TEST_CASE("an own read shows at once and falls back to the server's pointer if it fails",
+          "[intents][reads]") {
+  auto store = memory_store();
+  commit(*store, {join("c1", kSelf, "me"), send("c1", "u-a", "m1", "one", 1),
+                  send("c1", "u-a", "m2", "two", 2), send("c1", "u-a", "m3", "three", 3),
+                  read("c1", kSelf, "m1"), intent_of("L1", intent::MarkRead{"c1", "m3"})});
+  auto own_pointer = [&] {
+    auto s = snapshot_of(*store);
+    const ChatView* c = find_chat(s, "c1");
+    REQUIRE(c->members.size() == 1);
+    return std::make_pair(c->members[0].last_read_message_id.value_or(""), c->unread_count);
+  };
+  CHECK(own_pointer() == std::make_pair(std::string("m3"), 0));
+  commit(*store, {moved("L1", kSent)});
+  CHECK(own_pointer() == std::make_pair(std::string("m3"), 0));
+  SECTION("never recorded by the server") {
+    commit(*store, {moved("L1", OutboxTransition::State::unconfirmed, "not confirmed")});
+    CHECK(own_pointer() == std::make_pair(std::string("m1"), 2));
+  }
+  SECTION("confirmed by its echo; an older own read does not move it back") {
+    commit(*store, {read("c1", kSelf, "m3"), intent_of("L2", intent::MarkRead{"c1", "m2"})});
+    CHECK(own_pointer() == std::make_pair(std::string("m3"), 0));
+    commit(*store, {moved("L2", OutboxTransition::State::failed, "refused")});
+    CHECK(own_pointer() == std::make_pair(std::string("m3"), 0));
+  }
+  SECTION("another device's read beyond it, from the server, wins") {
+    commit(*store, {send("c1", "u-a", "m4", "four", 4), read("c1", kSelf, "m4")});
+    CHECK(own_pointer() == std::make_pair(std::string("m4"), 0));
+  }
+}
+
 TEST_CASE("a delete aimed at an own message whose send failed keeps it hidden", "[intents]") {
   auto store = memory_store();
   commit(*store, {intent_of("L1", intent::Send{"c1", "oops"}),

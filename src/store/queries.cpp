@@ -147,18 +147,35 @@ std::vector<MessageView> Queries::messages(std::int64_t chat_key, const char* ex
   return out;
 }
 
-int Queries::unread(std::int64_t chat_key) {
+std::optional<Queries::Position> Queries::own_pointer(std::int64_t chat_key) {
   auto self = self_key();
+  // The server's pointer, and the own reads not yet confirmed (outbox kind 7, state pending 1
+  // or sent 2) at messages of known position: the furthest of them.
   SQLite::Statement p(db_,
-                      "SELECT m.ts, id_text(m.message_id) FROM read_pointers rp JOIN messages m ON "
-                      "m.msg_key=rp.msg_key WHERE rp.chat_key=? AND rp.user_key=?");
+                      "SELECT ts, id, pending FROM (SELECT m.ts AS ts, id_text(m.message_id) AS id, "
+                      "0 AS pending FROM read_pointers rp JOIN messages m ON m.msg_key=rp.msg_key "
+                      "WHERE rp.chat_key=?1 AND rp.user_key=?2 UNION ALL SELECT m.ts, "
+                      "id_text(m.message_id), 1 FROM outbox o JOIN messages m ON "
+                      "m.chat_key=o.chat_key AND m.message_id=id_pack(o.target_id) WHERE "
+                      "o.chat_key=?1 AND o.kind=?3 AND o.state IN (?4, ?5) AND m.ts IS NOT NULL) "
+                      "ORDER BY ts IS NULL, ts DESC, id DESC, pending LIMIT 1");
   p.bind(1, chat_key);
   p.bind(2, self.value_or(-1));
+  p.bind(3, kRead);
+  p.bind(4, kPending);
+  p.bind(5, kSent);
+  if (!p.executeStep()) return std::nullopt;
+  return Position{p.getColumn(0).getInt64(), p.getColumn(1).getString(),
+                  p.getColumn(2).getInt() != 0};
+}
+
+int Queries::unread(std::int64_t chat_key) {
+  auto self = self_key();
   std::int64_t ts = INT64_MIN;
   std::string id;
-  if (p.executeStep()) {
-    ts = p.getColumn(0).getInt64();
-    id = p.getColumn(1).getString();
+  if (auto own = own_pointer(chat_key)) {
+    ts = own->ts;
+    id = own->id;
   }
   SQLite::Statement q(db_,
                       "SELECT COUNT(*) FROM messages WHERE chat_key=?1 AND (flags&23)=1 AND "
@@ -206,6 +223,11 @@ Snapshot Queries::snapshot(const std::optional<std::string>& chat_id) {
       m.user_id = mq.getColumn(0).getString();
       m.username = opt(mq.getColumn(1));
       m.last_read_message_id = opt(mq.getColumn(2));
+      if (m.user_id == self_id_) {
+        // An own read on its way beyond the server's pointer shows at once.
+        auto own = own_pointer(keys[i]);
+        if (own && own->pending) m.last_read_message_id = own->id;
+      }
       c.members.push_back(std::move(m));
     }
     c.messages = messages(keys[i],

@@ -32,6 +32,14 @@ class Queries {
   void attach_chat_reactions(std::int64_t chat_key, std::vector<MessageView>& msgs,
                              const std::vector<std::int64_t>& keys);
   int unread(std::int64_t chat_key);
+  /// The own read pointer as shown: the server's, or an own read not yet confirmed beyond it
+  /// (`pending`). Failed own reads do not count: the server never recorded them.
+  struct Position {
+    std::int64_t ts = 0;
+    std::string id;
+    bool pending = false;
+  };
+  std::optional<Position> own_pointer(std::int64_t chat_key);
 
   SQLite::Database& db_;
   std::string self_id_;
