@@ -169,11 +169,11 @@ std::optional<Queries::Position> Queries::own_pointer(std::int64_t chat_key) {
                   p.getColumn(2).getInt() != 0};
 }
 
-int Queries::unread(std::int64_t chat_key) {
+int Queries::unread(std::int64_t chat_key, const std::optional<Position>& own) {
   auto self = self_key();
   std::int64_t ts = INT64_MIN;
   std::string id;
-  if (auto own = own_pointer(chat_key)) {
+  if (own) {
     ts = own->ts;
     id = own->id;
   }
@@ -218,16 +218,14 @@ Snapshot Queries::snapshot(const std::optional<std::string>& chat_id) {
     ChatView& c = s.chats[i];
     mq.reset();
     mq.bind(1, keys[i]);
+    const auto own = own_pointer(keys[i]);
     while (mq.executeStep()) {
       MemberView m;
       m.user_id = mq.getColumn(0).getString();
       m.username = opt(mq.getColumn(1));
       m.last_read_message_id = opt(mq.getColumn(2));
-      if (m.user_id == self_id_) {
-        // An own read on its way beyond the server's pointer shows at once.
-        auto own = own_pointer(keys[i]);
-        if (own && own->pending) m.last_read_message_id = own->id;
-      }
+      // An own read on its way beyond the server's pointer shows at once.
+      if (m.user_id == self_id_ && own && own->pending) m.last_read_message_id = own->id;
       c.members.push_back(std::move(m));
     }
     c.messages = messages(keys[i],
@@ -235,7 +233,7 @@ Snapshot Queries::snapshot(const std::optional<std::string>& chat_id) {
                           "m.own_seq ELSE m.ts END, id_text(m.message_id), m.msg_key",
                           std::nullopt, "", -1, false);
     attach_chat_reactions(keys[i], c.messages, last_keys_);
-    c.unread_count = unread(keys[i]);
+    c.unread_count = unread(keys[i], own);
   }
   return s;
 }
@@ -265,7 +263,7 @@ ChatList Queries::chat_list() {
       l.chats[i].last_activity_micros = last.front().time_micros;
       l.chats[i].last_message = std::move(last.front());
     }
-    l.chats[i].unread_count = unread(keys[i]);
+    l.chats[i].unread_count = unread(keys[i], own_pointer(keys[i]));
   }
   std::sort(l.chats.begin(), l.chats.end(), [](const ChatSummary& a, const ChatSummary& b) {
     if (a.last_activity_micros != b.last_activity_micros) {

@@ -31,7 +31,6 @@ class Queries {
                         const std::vector<std::int64_t>& keys);
   void attach_chat_reactions(std::int64_t chat_key, std::vector<MessageView>& msgs,
                              const std::vector<std::int64_t>& keys);
-  int unread(std::int64_t chat_key);
   /// The own read pointer as shown: the server's, or an own read not yet confirmed beyond it
   /// (`pending`). Failed own reads do not count: the server never recorded them.
   struct Position {
@@ -40,6 +39,8 @@ class Queries {
     bool pending = false;
   };
   std::optional<Position> own_pointer(std::int64_t chat_key);
+  /// Messages of others after `own` (own_pointer).
+  int unread(std::int64_t chat_key, const std::optional<Position>& own);
 
   SQLite::Database& db_;
   std::string self_id_;
