@@ -75,8 +75,11 @@ using Self = caf::stateful_actor<SyncState>;
 constexpr std::chrono::milliseconds kFirstRetryDelay{250};
 constexpr std::chrono::milliseconds kMaxRetryDelay{10000};
 // A request outside any pass (loadOlder, an echo check) is tried this many times in all; its
-// caller is waiting. A pass's requests are tried until they succeed or the pass is abandoned.
+// caller is waiting. A pass's requests are tried this many times (about 40 s, the delays
+// capped at 10 s), or until the pass is abandoned: a chat the server keeps failing must not
+// hold a request slot for good and starve the others.
 constexpr int kOutsidePassAttempts = 3;
+constexpr int kPassAttempts = 8;
 
 std::chrono::milliseconds retry_delay_after(int failures) {
   auto delay = kFirstRetryDelay;
@@ -110,10 +113,15 @@ void report(Self* self, const Error& error) {
   self->send(self->state.notifier, error);
 }
 
-// A REST failure worth trying again: no answer, or the server unwell (5xx, 408, 429). Any other
-// answer (403: no longer a member; 404: the chat is gone) is the server's word and stays.
+// A REST failure worth trying again: no answer (the network failed or timed out), or the server
+// unwell (5xx, 408, 429). Any other answer (403: no longer a member; 404: the chat is gone) is
+// the server's word and stays, and so does a lost session (no request goes out any more).
 bool transient(const ApiReply& reply) {
-  return reply.status == 0 || reply.status >= 500 || reply.status == 408 || reply.status == 429;
+  if (reply.status == 0) {
+    auto code = reply.error ? reply.error->code : ErrorCode::io_error;
+    return code == ErrorCode::io_error || code == ErrorCode::timeout || code == ErrorCode::closed;
+  }
+  return reply.status >= 500 || reply.status == 408 || reply.status == 429;
 }
 
 // After `failures` failures of one request of pass `pass`: runs `again` after a growing delay
@@ -122,7 +130,9 @@ bool transient(const ApiReply& reply) {
 // be judged against history that was never read, and resent although the server holds them.
 bool retry_later(Self* self, std::uint64_t pass, const ApiReply& reply, int failures,
                  const char* what, std::function<void()> again) {
-  if (!transient(reply) || (pass == 0 && failures >= kOutsidePassAttempts)) return false;
+  if (!transient(reply) || failures >= (pass == 0 ? kOutsidePassAttempts : kPassAttempts)) {
+    return false;
+  }
   auto delay = retry_delay_after(failures);
   log(LogLevel::warn, "sync",
       std::string(what) + " failed; retrying in " + std::to_string(delay.count()) + " ms");

@@ -67,6 +67,21 @@ void Applier::deliver(const std::string& local_id, const std::string& server_id)
   t.bind(1, server_id);
   t.bind(2, local_id);
   t.exec();
+  // A delete or unreact aimed at this one failed while it was not delivered (it failed
+  // unconfirmed and is delivered only now, by its echo or a page): what it hid shows again,
+  // as the server holds it.
+  std::vector<std::pair<std::string, int>> failed;
+  {
+    auto& q = stmt(
+        "SELECT local_id, kind FROM outbox WHERE target_local=? AND state=? AND kind IN (?, ?)");
+    q.bind(1, local_id);
+    q.bind(2, kFailed);
+    q.bind(3, kDelete);
+    q.bind(4, kUnreact);
+    while (q.executeStep()) failed.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt());
+    q.reset();
+  }
+  for (const auto& [dependent, kind] : failed) undo_pending_removal(dependent, kind);
   auto& r = stmt("UPDATE messages SET reply_id=? WHERE reply_local=? AND reply_id IS NULL");
   r.bind(1, server_id);
   r.bind(2, local_id);

@@ -62,16 +62,26 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
     {
       // Not the ones a live event asserted after the request went out: the page predates them.
       auto& q = stmt(
-          "SELECT react_key, reaction_id FROM reactions WHERE msg_key=?1 AND deleted=0 AND "
-          "reaction_id IS NOT NULL AND (?2 IS NULL OR COALESCE(since_seq, 0) <= ?2)");
+          "SELECT react_key, reaction_id FROM reactions WHERE msg_key=?1 AND deleted IN (?3, ?4) "
+          "AND reaction_id IS NOT NULL AND (?2 IS NULL OR COALESCE(since_seq, 0) <= ?2)");
       q.bind(1, row->key);
       if (h.after_seq) q.bind(2, *h.after_seq);
+      // A reaction an own unreact hides (still waiting for the server) is gone too when the
+      // page lacks it: it becomes a tombstone, which that unreact's failure does not bring back
+      // (and which still confirms the unreact, below).
+      q.bind(3, kReactionShown);
+      q.bind(4, kReactionPendingUnreact);
       while (q.executeStep()) {
         present.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
       }
     }
     for (const auto& [key, id] : present) {
       if (page_reactions.count(id)) continue;
+      auto& t = stmt("UPDATE reactions SET deleted=? WHERE react_key=? AND deleted=?");
+      t.bind(1, kReactionDeleted);
+      t.bind(2, key);
+      t.bind(3, kReactionPendingUnreact);
+      if (t.exec() > 0) continue;
       auto& d = stmt("DELETE FROM reactions WHERE react_key=?");
       d.bind(1, key);
       d.exec();

@@ -210,6 +210,24 @@ TEST_CASE("a failed own delete or unreact shows the message or reaction again", 
   }
 }
 
+// The delete failed because its target, an own message, failed unconfirmed; the server had
+// stored that message after all, and its echo revives it: it shows, delivered.
+TEST_CASE("a delete that failed with its target shows the target again once it is delivered",
+          "[intents]") {
+  auto store = memory_store();
+  commit(*store, {intent_of("L1", intent::Send{"c1", "oops"}), moved("L1", kSent),
+                  intent_of("L2", intent::Delete{"c1", local("L1")}),
+                  moved("L1", OutboxTransition::State::unconfirmed, "not confirmed"),
+                  moved("L2", OutboxTransition::State::failed, "its target was never delivered")});
+  CHECK(find_chat(snapshot_of(*store), "c1")->messages.empty());
+  commit(*store, {send("c1", kSelf, "m1", "oops", 130)});
+  auto s = snapshot_of(*store);
+  const ChatView* c = find_chat(s, "c1");
+  REQUIRE(c->messages.size() == 1);
+  CHECK(c->messages[0].message_id == std::optional<std::string>("m1"));
+  CHECK(c->messages[0].status == MessageStatus::delivered);
+}
+
 TEST_CASE("an own read shows at once and falls back to the server's pointer if it fails",
           "[intents][reads]") {
   auto store = memory_store();

@@ -421,3 +421,19 @@ TEST_CASE("a member list with no read pointer for a member clears the one held",
     CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m2"));
   }
 }
+
+// Another device of the user took the reaction back while this one's unreact waited: the page
+// lacks it, so the reaction is gone for good, even if this unreact then fails.
+TEST_CASE("a history page lacking a reaction an own unreact hides removes it for good",
+          "[pages]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", "u-a", "m1", "one", 1), react("c1", kSelf, "r1", "+1", "m1"),
+                  intent_of("L1", intent::Unreact{"c1", server("r1")})});
+  HistoryPage h = page({page_msg("m1", "u-a", "one", 1)}, 50);
+  h.after_seq = store->last_seq();
+  commit(*store, {h});
+  commit(*store, {moved("L1", OutboxTransition::State::failed, "refused")});
+  auto s = snapshot_of(*store);
+  REQUIRE(find_chat(s, "c1")->messages.size() == 1);
+  CHECK(find_chat(s, "c1")->messages[0].reactions.empty());
+}
