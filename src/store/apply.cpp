@@ -93,6 +93,7 @@ void Applier::apply_event(const Event& ev, CommitInfo& info) {
             h.bind(2, ch->key);
             h.exec();
             info.chat_list_changed = true;
+            fail_outbox_of_left_chat(ch->key, info);
           }
         } else if constexpr (std::is_same_v<T, event::NewChat>) {
           auto& s = stmt("UPDATE chats SET since_seq=? WHERE chat_key=?");

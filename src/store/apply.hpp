@@ -119,6 +119,7 @@ class Applier {
   // local intents (apply_local.cpp)
   void apply_intent(const LocalIntent& i, std::int64_t seq, CommitInfo& info);
   void apply_transition(const OutboxTransition& t, CommitInfo& info);
+  void fail_outbox_of_left_chat(std::int64_t chat_key, CommitInfo& info);
   std::optional<Msg> resolve_message(std::int64_t chat_key, const Target& t);
   // How far the client's clock may run ahead of the server's when an own message that failed
   // unconfirmed is matched by time (match_outbox).

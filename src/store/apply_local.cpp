@@ -282,6 +282,28 @@ void Applier::apply_intent(const LocalIntent& li, std::int64_t seq, CommitInfo& 
   ins.exec();
 }
 
+// The user left the chat, or was removed from it: the server refuses whatever is still queued
+// there (silently, for the dev server's default), so waiting for 3 sends of each, 10 s of echo
+// timeout apiece and in the user's order, would hold the outbox for minutes. Each fails now.
+// As `unconfirmed`: one stored before the removal, its echo lost, still turns delivered when
+// its echo or a page shows it.
+void Applier::fail_outbox_of_left_chat(std::int64_t chat_key, CommitInfo& info) {
+  std::vector<std::string> queued;
+  {
+    auto& q = stmt("SELECT local_id FROM outbox WHERE chat_key=? AND state IN (?, ?)");
+    q.bind(1, chat_key);
+    q.bind(2, kPending);
+    q.bind(3, kSent);
+    while (q.executeStep()) queued.push_back(q.getColumn(0).getString());
+    q.reset();
+  }
+  for (const auto& id : queued) {
+    apply_transition(OutboxTransition{id, OutboxTransition::State::unconfirmed,
+                                      "not a member of the chat any more"},
+                     info);
+  }
+}
+
 void Applier::apply_transition(const OutboxTransition& t, CommitInfo& info) {
   auto& q = stmt(
       "SELECT o.state, o.kind, c.chat_id FROM outbox o JOIN chats c ON c.chat_key=o.chat_key "

@@ -309,6 +309,7 @@ void Applier::apply_chats(const ChatsPage& c, CommitInfo& info) {
     u.exec();
     info.chat_list_changed = true;
     info.changed_chats.insert(id);
+    fail_outbox_of_left_chat(key, info);
   }
 }
 

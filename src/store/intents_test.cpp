@@ -340,3 +340,35 @@ TEST_CASE("a failed own edit rolls back to the server's text; a later pending ed
     CHECK_FALSE(m->edited);
   }
 }
+
+// Removed from a chat: the server refuses whatever is still queued there, so it fails at once,
+// whether the removal comes live or from a chat listing that no longer has the chat; the other
+// chats' actions go on.
+TEST_CASE("own actions queued in a chat the user was removed from fail at once", "[intents]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", "u-a", "m1", "theirs", 1), send("c2", "u-a", "m2", "other", 1),
+                  intent_of("L1", intent::Send{"c1", "queued"}), moved("L1", kSent),
+                  intent_of("L2", intent::React{"c1", server("m1"), "+1"}),
+                  intent_of("L3", intent::Send{"c2", "elsewhere"})});
+  SECTION("by its USER_LEAVE") { commit(*store, {leave("c1", kSelf)}); }
+  SECTION("by a complete chat listing without it") {
+    ChatsPage p;
+    p.complete = true;
+    p.after_seq = store->last_seq();
+    rest::ChatDetails d;
+    d.chat_id = "c2";
+    d.chat_name = "Two";
+    d.created_at = at(0);
+    d.creator = "u-a";
+    p.chats.chats.push_back(d);
+    p.pass_chat_ids = {"c2"};
+    commit(*store, {p});
+  }
+  auto out = store->outbox();
+  REQUIRE(out.ok());
+  REQUIRE(out->size() == 1);  // only L3 is left
+  CHECK((*out)[0].intent.local_id == "L3");
+  const OutboxItem* l3 = item(*out, "L3");
+  REQUIRE(l3);
+  CHECK(l3->state == OutboxItem::State::pending);
+}
