@@ -355,12 +355,7 @@ TEST_CASE("own actions queued in a chat the user was removed from fail at once",
     ChatsPage p;
     p.complete = true;
     p.after_seq = store->last_seq();
-    rest::ChatDetails d;
-    d.chat_id = "c2";
-    d.chat_name = "Two";
-    d.created_at = at(0);
-    d.creator = "u-a";
-    p.chats.chats.push_back(d);
+    p.chats.chats.push_back(chat_details("c2", "Two"));
     p.pass_chat_ids = {"c2"};
     commit(*store, {p});
   }

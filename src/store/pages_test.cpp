@@ -128,12 +128,7 @@ TEST_CASE("a chat list names chats and a complete pass removes vanished ones", "
               .ok());
   ChatsPage p;
   p.complete = true;
-  rest::ChatDetails d;
-  d.chat_id = "c1";
-  d.chat_name = "Renamed";
-  d.created_at = at(0);
-  d.creator = "u-a";
-  p.chats.chats.push_back(d);
+  p.chats.chats.push_back(chat_details("c1", "Renamed"));
   p.pass_chat_ids = {"c1"};
   auto info = store->commit({p});
   REQUIRE(info.ok());

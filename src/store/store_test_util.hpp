@@ -240,6 +240,16 @@ inline std::vector<LogEntry> rich_history() {
   return out;
 }
 
+// A chat as getChats lists it.
+inline rest::ChatDetails chat_details(const std::string& id, const std::string& name) {
+  rest::ChatDetails d;
+  d.chat_id = id;
+  d.chat_name = name;
+  d.created_at = at(0);
+  d.creator = "u-a";
+  return d;
+}
+
 // Own actions: an intent made at `sec`, an outbox transition, targets by local or server id.
 template <class W>
 inline LocalIntent intent_of(const std::string& local, W what, int sec = 100) {
