@@ -34,7 +34,8 @@ using std::chrono::seconds;
 // fixes, both "not idle" after the 120 s settle (seeds 15488235516060950113, 302468987943813886):
 // an engine removed from a chat while offline drained that chat's queued actions one wave per
 // 3 echo timeouts (10 s each). Such actions now fail at once when the removal is learned (its
-// USER_LEAVE, or a chat listing without the chat); that fix has not had its own runs yet.
+// USER_LEAVE, or a chat listing without the chat); with that fix, 0 failures in 64 runs plus
+// both runs of its CI check. Drop [!mayfail] once some 50 more runs stay clean.
 // Never a duplicate. A loss prints that action's log lines, its chat's connection history and
 // cut verdicts from the rpc's debug log. WHISP_RPC_LOG=DIR keeps the rpc logs, each engine's
 // store (its log: `whisp-replay --lines - DIR/alice.db`) and the server's database
