@@ -41,7 +41,7 @@ struct Walk {
   int size = 50;
   std::int64_t stop_micros = 0;  // stop at the page reaching this position (0: no such stop)
   int pages_left = 1;
-  int failures = 0;  // of the page asked for now (transient_failure)
+  int failures = 0;  // of the page asked for now (retry_later)
 };
 
 // Where a walk ended: how many messages it loaded, and the cursor to go on from.
@@ -64,9 +64,9 @@ struct SyncState {
   int active = 0;
   int chats_left = 0;
   std::vector<caf::response_promise> done_waiters;
-  // A pass whose chat listing failed is retried on the same connection after this delay,
-  // doubled at each failure up to kMaxRetryDelay; a pass that ends resets it.
-  std::chrono::milliseconds retry_delay{0};
+  // A pass whose chat listing failed is retried on the same connection after
+  // retry_delay_after(listing_failures); a pass that ends, or a new connection, resets it.
+  int listing_failures = 0;
   static inline const char* name = "whisp.sync";
 };
 
@@ -302,7 +302,7 @@ void task_done(Self* self) {
   if (--st.chats_left == 0) {
     st.done = true;
     st.running = false;
-    st.retry_delay = std::chrono::milliseconds{0};
+    st.listing_failures = 0;
     self->send(st.hub, synced_atom::value);
     for (auto& w : st.done_waiters) w.deliver(true);
     st.done_waiters.clear();
@@ -362,11 +362,10 @@ void sync_chat(Self* self, const rest::ChatDetails& chat) {
 void retry_pass(Self* self, std::uint64_t pass) {
   auto& st = self->state;
   st.running = false;
-  st.retry_delay = std::min(kMaxRetryDelay, st.retry_delay.count() == 0 ? kFirstRetryDelay
-                                                                       : st.retry_delay * 2);
+  auto delay = retry_delay_after(++st.listing_failures);
   log(LogLevel::warn, "sync",
-      "chat listing failed; retrying in " + std::to_string(st.retry_delay.count()) + " ms");
-  self->delayed_send(self, st.retry_delay, retry_atom::value, pass);
+      "chat listing failed; retrying in " + std::to_string(delay.count()) + " ms");
+  self->delayed_send(self, delay, retry_atom::value, pass);
 }
 
 // Lists every chat page by page, each page committed as it comes. `full`: then backfill every
@@ -438,7 +437,7 @@ caf::behavior sync(Self* self, SyncOptions options, caf::actor api, caf::actor w
   st.notifier = std::move(notifier);
   return {
       [=](online_atom) {
-        self->state.retry_delay = std::chrono::milliseconds{0};
+        self->state.listing_failures = 0;
         start_pass(self);
       },
       [=](Later& later) { later.run(); },
