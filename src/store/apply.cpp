@@ -328,9 +328,10 @@ void Applier::on_read(const Chat& chat, std::int64_t reader, const std::string& 
   if (m.ts) {
     advance_read(chat.key, reader, m.key);
   } else {
-    auto& h = stmt("INSERT OR IGNORE INTO held_reads(msg_key, user_key) VALUES(?,?)");
+    auto& h = stmt("INSERT OR REPLACE INTO held_reads(msg_key, user_key, since_seq) VALUES(?,?,?)");
     h.bind(1, m.key);
     h.bind(2, reader);
+    h.bind(3, seq_);
     h.exec();
   }
 }

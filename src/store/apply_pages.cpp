@@ -336,18 +336,27 @@ void Applier::apply_members(const MembersPage& m, CommitInfo& info) {
     up.bind(3, u.username);
     if (m.after_seq) up.bind(4, *m.after_seq);
     up.exec();
-    if (u.last_seen_message) {
-      on_listed_read(*ch, key, *u.last_seen_message, m.after_seq);
-    } else {
-      // No pointer on the server (a member added back starts afresh), unless a live read
-      // arrived after the request.
-      auto& d = stmt(
-          "DELETE FROM read_pointers WHERE chat_key=?1 AND user_key=?2 AND "
-          "(?3 IS NULL OR COALESCE(since_seq, 0) <= ?3)");
+    // Rows of this member in this chat that no live event set after the request went out.
+    auto drop_older = [&](const char* sql) {
+      auto& d = stmt(sql);
       d.bind(1, ch->key);
       d.bind(2, key);
       if (m.after_seq) d.bind(3, *m.after_seq);
       d.exec();
+    };
+    // The list holds the server's pointer as it was when it was answered: a read held for a
+    // message not known yet that came before the request is part of it (or was undone by a
+    // removal since), so it has nothing left to release.
+    drop_older(
+        "DELETE FROM held_reads WHERE user_key=?2 AND (?3 IS NULL OR COALESCE(since_seq, 0) <= ?3) "
+        "AND (SELECT chat_key FROM messages WHERE msg_key=held_reads.msg_key)=?1");
+    if (u.last_seen_message) {
+      on_listed_read(*ch, key, *u.last_seen_message, m.after_seq);
+    } else {
+      // No pointer on the server (a member added back starts afresh).
+      drop_older(
+          "DELETE FROM read_pointers WHERE chat_key=?1 AND user_key=?2 AND "
+          "(?3 IS NULL OR COALESCE(since_seq, 0) <= ?3)");
     }
   }
 }

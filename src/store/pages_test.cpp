@@ -417,6 +417,33 @@ TEST_CASE("a member list with no read pointer for a member clears the one held",
   }
 }
 
+// A read of a message not known yet waits for it (held_reads). A member list requested after
+// that read holds the server's pointer as it was then: the held read is part of it, or a
+// removal undid it, so it must not move the pointer when the message arrives.
+TEST_CASE("a member list supersedes the member's reads held before its request",
+          "[pages][reads]") {
+  auto store = memory_store();
+  commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "m1", "one", 1),
+                  read("c1", "u-b", "m9"), leave("c1", "u-b"), join("c1", "u-b", "bob")});
+  SECTION("a list with no pointer: the member was added back") {
+    commit(*store, {members_pointing("u-b", std::nullopt, store->last_seq())});
+    commit(*store, {send("c1", "u-a", "m9", "nine", 9)});
+    CHECK(pointer_of(*store, "u-b") == std::nullopt);
+  }
+  SECTION("a list pointing at an older message") {
+    commit(*store, {members_pointing("u-b", "m1", store->last_seq())});
+    commit(*store, {send("c1", "u-a", "m9", "nine", 9)});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m1"));
+  }
+  SECTION("a read held after the request stays held") {
+    const std::int64_t requested = store->last_seq();
+    commit(*store, {read("c1", "u-b", "m8")});
+    commit(*store, {members_pointing("u-b", std::nullopt, requested)});
+    commit(*store, {send("c1", "u-a", "m8", "eight", 8), send("c1", "u-a", "m9", "nine", 9)});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m8"));
+  }
+}
+
 // Another device of the user took the reaction back while this one's unreact waited: the page
 // lacks it, so the reaction is gone for good, even if this unreact then fails.
 TEST_CASE("a history page lacking a reaction an own unreact hides removes it for good",

@@ -185,6 +185,12 @@ void migrate(SQLite::Database& db) {
             "ALTER TABLE read_pointers ADD COLUMN since_seq INTEGER;");
     version = 4;
   }
+  if (version == 4) {
+    // Version 5: since_seq on held_reads, the entry that held the read, so that a member list
+    // requested after it (which holds the server's pointer at that time) supersedes it.
+    db.exec("ALTER TABLE held_reads ADD COLUMN since_seq INTEGER;");
+    version = 5;
+  }
   db.exec("PRAGMA user_version=" + std::to_string(version));
   tx.commit();
 }

@@ -7,7 +7,7 @@
 
 namespace whisp::store {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 /// Connection settings every store connection uses (WAL, busy timeout, foreign keys off).
 void configure_connection(SQLite::Database& db, bool writer);

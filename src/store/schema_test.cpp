@@ -87,6 +87,7 @@ TEST_CASE("message ids that are UUIDs are kept as 16 bytes, and a version 3 file
              "ALTER TABLE read_pointers DROP COLUMN listed_id; "
              "ALTER TABLE read_pointers DROP COLUMN listed_seq; "
              "ALTER TABLE read_pointers DROP COLUMN since_seq; "
+             "ALTER TABLE held_reads DROP COLUMN since_seq; "
              "PRAGMA user_version=3");
   }
   CHECK(kinds() == std::pair{0, 9});
