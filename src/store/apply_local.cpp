@@ -338,6 +338,14 @@ void Applier::apply_transition(const OutboxTransition& t, CommitInfo& info) {
   u.exec();
   if (kind == kEdit && next == kFailed) refresh_pending_edit(t.local_id);
   if ((kind == kDelete || kind == kUnreact) && next == kFailed) undo_pending_removal(t.local_id, kind);
+  if (kind == kReact && next == kFailed) {
+    // The server does not hold it (invariant 4): it goes. Should it turn out stored after all
+    // (failed unconfirmed), its echo or a history page brings it as the server's reaction.
+    auto& r = stmt("UPDATE reactions SET deleted=? WHERE local_id=? AND reaction_id IS NULL");
+    r.bind(1, kReactionDeleted);
+    r.bind(2, t.local_id);
+    r.exec();
+  }
   if (kind == kSend || kind == kReply) {
     auto& m = stmt("UPDATE messages SET status=? WHERE local_id=? AND message_id IS NULL");
     m.bind(1, next);

@@ -210,6 +210,23 @@ TEST_CASE("a failed own delete or unreact shows the message or reaction again", 
   }
 }
 
+// An own reaction the server refused, or never confirmed, is not the server's (invariant 4): it
+// goes. Stored after all, its echo brings it back as the server's reaction, once.
+TEST_CASE("a failed own reaction goes; its late echo brings it back once", "[intents]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", "u-a", "m1", "theirs", 1),
+                  intent_of("L1", intent::React{"c1", server("m1"), "+1"}), moved("L1", kSent)});
+  REQUIRE(find_chat(snapshot_of(*store), "c1")->messages[0].reactions.size() == 1);
+  auto why = GENERATE(OutboxTransition::State::unconfirmed, OutboxTransition::State::failed);
+  commit(*store, {moved("L1", why, "not confirmed")});
+  CHECK(find_chat(snapshot_of(*store), "c1")->messages[0].reactions.empty());
+  commit(*store, {react("c1", kSelf, "r1", "+1", "m1"), react("c1", kSelf, "r1", "+1", "m1")});
+  auto s = snapshot_of(*store);
+  const auto& reactions = find_chat(s, "c1")->messages[0].reactions;
+  REQUIRE(reactions.size() == 1);
+  CHECK(reactions[0].reaction_id == std::optional<std::string>("r1"));
+}
+
 // The delete failed because its target, an own message, failed unconfirmed; the server had
 // stored that message after all, and its echo revives it: it shows, delivered.
 TEST_CASE("a delete that failed with its target shows the target again once it is delivered",
