@@ -75,9 +75,9 @@ using Self = caf::stateful_actor<SyncState>;
 constexpr std::chrono::milliseconds kFirstRetryDelay{250};
 constexpr std::chrono::milliseconds kMaxRetryDelay{10000};
 // A request outside any pass (loadOlder, an echo check) is tried this many times in all; its
-// caller is waiting. A pass's requests are tried this many times (about 40 s, the delays
-// capped at 10 s), or until the pass is abandoned: a chat the server keeps failing must not
-// hold a request slot for good and starve the others.
+// caller is waiting. A pass's requests are tried this many times (26 s of delays, capped
+// at 10 s, plus the requests' own time), or until the pass is abandoned: a chat the server
+// keeps failing must not hold a request slot for good and starve the others.
 constexpr int kOutsidePassAttempts = 3;
 constexpr int kPassAttempts = 8;
 

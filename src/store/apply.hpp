@@ -35,7 +35,7 @@ constexpr int kVisibleMask = kHasBase | kDeleted | kGone | kPendingDelete;
 
 // reactions.deleted values
 constexpr int kReactionShown = 0;
-constexpr int kReactionDeleted = 1;        // DELETE_REACT tombstone
+constexpr int kReactionDeleted = 1;        // DELETE_REACT tombstone, or an own react that failed
 constexpr int kReactionPendingUnreact = 2;  // an own unreact waiting for the server
 
 // messages.status and outbox.state codes

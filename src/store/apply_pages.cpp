@@ -347,9 +347,10 @@ void Applier::apply_members(const MembersPage& m, CommitInfo& info) {
     // The list holds the server's pointer as it was when it was answered: a read held for a
     // message not known yet that came before the request is part of it (or was undone by a
     // removal since), so it has nothing left to release.
+    // Reads are held only on messages of unknown position (ts NULL): the index finds them.
     drop_older(
-        "DELETE FROM held_reads WHERE user_key=?2 AND (?3 IS NULL OR COALESCE(since_seq, 0) <= ?3) "
-        "AND (SELECT chat_key FROM messages WHERE msg_key=held_reads.msg_key)=?1");
+        "DELETE FROM held_reads WHERE user_key=?2 AND msg_key IN (SELECT msg_key FROM messages "
+        "WHERE chat_key=?1 AND ts IS NULL) AND (?3 IS NULL OR COALESCE(since_seq, 0) <= ?3)");
     if (u.last_seen_message) {
       on_listed_read(*ch, key, *u.last_seen_message, m.after_seq);
     } else {

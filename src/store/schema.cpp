@@ -189,6 +189,12 @@ void migrate(SQLite::Database& db) {
     // Version 5: since_seq on held_reads, the entry that held the read, so that a member list
     // requested after it (which holds the server's pointer at that time) supersedes it.
     db.exec("ALTER TABLE held_reads ADD COLUMN since_seq INTEGER;");
+    // And a failed own react hides its reaction (reactions.deleted 1, reaction_id NULL): the
+    // server does not hold it. Older files showed it as pending for good; replaying their log
+    // hides it, and so does this.
+    db.exec(
+        "UPDATE reactions SET deleted=1 WHERE reaction_id IS NULL AND local_id IN "
+        "(SELECT local_id FROM outbox WHERE kind=5 AND state=3)");
     version = 5;
   }
   db.exec("PRAGMA user_version=" + std::to_string(version));

@@ -103,6 +103,33 @@ TEST_CASE("message ids that are UUIDs are kept as 16 bytes, and a version 3 file
   remove_db(path);
 }
 
+TEST_CASE("a version 4 file's failed own reaction is hidden by the migration, as a replay does",
+          "[schema]") {
+  const std::string path = temp_copy(kFixture);
+  std::string replayed;
+  {
+    auto store = Store::open(path, OpenOptions{"", false});
+    REQUIRE(store.ok());
+    REQUIRE((*store)->commit({send("c1", "u-a", "m-new", "later", 50),
+                              intent_of("Lr", intent::React{"c1", server("m-new"), "+1"}),
+                              moved("Lr", OutboxTransition::State::sent),
+                              moved("Lr", OutboxTransition::State::failed, "refused")})
+                .ok());
+    replayed = to_json(snapshot_of(**store));
+    CHECK(find_message(*find_chat(snapshot_of(**store), "c1"), "m-new")->reactions.empty());
+  }
+  {
+    // As a version 4 store left it: the failed reaction shown as pending.
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE reactions SET deleted=0 WHERE local_id='Lr'; "
+             "ALTER TABLE held_reads DROP COLUMN since_seq; PRAGMA user_version=4");
+  }
+  auto store = Store::open(path, OpenOptions{"", false});
+  REQUIRE(store.ok());
+  CHECK(to_json(snapshot_of(**store)) == replayed);
+  remove_db(path);
+}
+
 TEST_CASE("a file of a newer schema or another user is refused", "[schema]") {
   const std::string path = temp_copy(kFixture);
   CHECK(Store::open(path, OpenOptions{"u-other", false}).error().code ==
