@@ -106,8 +106,10 @@ class Applier {
   void apply_history(const HistoryPage& h, CommitInfo& info);
   void apply_chats(const ChatsPage& c, CommitInfo& info);
   void apply_members(const MembersPage& m, CommitInfo& info);
-  // Delivers own sent unreacts of the reactions on a message that are not in `still_there`.
-  void confirm_unreacts(std::int64_t msg_key, const std::set<std::string>& still_there);
+  // Delivers own sent unreacts of the reactions on a message that are not in `still_there`,
+  // but not of reactions made known after `after_seq` (a page's request).
+  void confirm_unreacts(std::int64_t msg_key, const std::set<std::string>& still_there,
+                        std::optional<std::int64_t> after_seq);
   // Recomputes a message's own-edit overlay after the edit `edit_local_id` was delivered or
   // failed: the newest own edit still pending or sent, or none (the server's edit shows).
   void refresh_pending_edit(const std::string& edit_local_id);

@@ -117,7 +117,7 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
         for (const auto& local : confirmed) deliver(local, m->message_id);
       }
     }
-    confirm_unreacts(row->key, page_reactions);
+    confirm_unreacts(row->key, page_reactions, h.after_seq);
   }
 
   // The range the page covers: [oldest, newest] of the page, or [oldest, before); a short page
@@ -142,6 +142,18 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
   // covers what lies above its own newest message, but only what we knew before the request
   // went out: a message that arrived since may be newer than the answer.
   const bool open_above = !h.before && h.after_seq.has_value();
+  // Whether the page speaks for a known message at `p`, last made known at log seq `since`:
+  // absent from the page, it is gone from the server.
+  auto covers = [&](const Pos& p, std::int64_t since) {
+    if (lo && p < *lo) return false;
+    bool above = hi && (hi_inclusive ? *hi < p : *hi <= p);
+    if (!hi && !h.before) above = open_above;  // an empty newest page: all is above it
+    if (above && !(open_above && since <= *h.after_seq)) return false;
+    // Learned after the request went out: the server may have stored it after answering,
+    // with a time inside the page's range (its clock is read when an action arrives, not
+    // when it is stored), so the page cannot say it is gone.
+    return !(h.after_seq && since > *h.after_seq);
+  };
   std::vector<std::int64_t> gone;
   {
     auto& q = stmt(
@@ -150,15 +162,7 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
     q.bind(1, ch->key);
     while (q.executeStep()) {
       Pos p{q.getColumn(1).getInt64(), q.getColumn(2).getString()};
-      if (lo && p < *lo) continue;
-      bool above = hi && (hi_inclusive ? *hi < p : *hi <= p);
-      if (!hi && !h.before) above = open_above;  // an empty newest page: all is above it
-      if (above && !(open_above && q.getColumn(3).getInt64() <= *h.after_seq)) continue;
-      // Learned after the request went out: the server may have stored it after answering,
-      // with a time inside the page's range (its clock is read when an action arrives, not
-      // when it is stored), so the page cannot say it is gone.
-      if (h.after_seq && q.getColumn(3).getInt64() > *h.after_seq) continue;
-      if (in_page.count(p.id)) continue;
+      if (!covers(p, q.getColumn(3).getInt64()) || in_page.count(p.id)) continue;
       gone.push_back(q.getColumn(0).getInt64());
     }
   }
@@ -166,7 +170,7 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
     auto& u = stmt("UPDATE messages SET flags=flags|4 WHERE msg_key=?");
     u.bind(1, key);
     u.exec();
-    confirm_unreacts(key, {});  // its reactions went with it
+    confirm_unreacts(key, {}, h.after_seq);  // its reactions went with it
   }
   // Own deletions whose echo was lost: their message lies in the range and the page lacks it.
   // (Its reactions went with it.)
@@ -177,23 +181,22 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
   std::vector<DeletedTarget> deleted_targets;
   {
     auto& q = stmt(
-        "SELECT o.local_id, m.msg_key, m.ts, id_text(m.message_id) FROM outbox o JOIN messages m "
-        "ON m.chat_key=o.chat_key AND m.message_id=id_pack(o.target_id) WHERE o.chat_key=? AND o.kind=? "
-        "AND o.state=? AND m.ts IS NOT NULL");
+        "SELECT o.local_id, m.msg_key, m.ts, id_text(m.message_id), COALESCE(m.since_seq, 0) "
+        "FROM outbox o JOIN messages m ON m.chat_key=o.chat_key AND "
+        "m.message_id=id_pack(o.target_id) WHERE o.chat_key=? AND o.kind=? AND o.state=? AND "
+        "m.ts IS NOT NULL");
     q.bind(1, ch->key);
     q.bind(2, kDelete);
     q.bind(3, kSent);
     while (q.executeStep()) {
       Pos p{q.getColumn(2).getInt64(), q.getColumn(3).getString()};
-      if (lo && p < *lo) continue;
-      if (hi && (hi_inclusive ? *hi < p : *hi <= p)) continue;
-      if (in_page.count(p.id)) continue;
+      if (!covers(p, q.getColumn(4).getInt64()) || in_page.count(p.id)) continue;
       deleted_targets.push_back({q.getColumn(0).getString(), p.id, q.getColumn(1).getInt64()});
     }
   }
   for (const auto& t : deleted_targets) {
     deliver(t.local_id, t.message_id);
-    confirm_unreacts(t.msg_key, {});
+    confirm_unreacts(t.msg_key, {}, h.after_seq);
   }
   if (hi) {
     Pos l = lo ? *lo : Pos{INT64_MIN, ""};
@@ -203,16 +206,19 @@ void Applier::apply_history(const HistoryPage& h, CommitInfo& info) {
   }
 }
 
-void Applier::confirm_unreacts(std::int64_t msg_key, const std::set<std::string>& still_there) {
+void Applier::confirm_unreacts(std::int64_t msg_key, const std::set<std::string>& still_there,
+                               std::optional<std::int64_t> after_seq) {
   std::vector<std::pair<std::string, std::string>> confirmed;
   {
+    // A reaction made known after the request went out may be newer than the page.
     auto& q = stmt(
         "SELECT o.local_id, o.target_id FROM outbox o JOIN reactions r ON "
         "r.chat_key=o.chat_key AND r.reaction_id=o.target_id WHERE r.msg_key=? AND o.kind=? AND "
-        "o.state=?");
+        "o.state=? AND (?4 IS NULL OR COALESCE(r.since_seq, 0) <= ?4)");
     q.bind(1, msg_key);
     q.bind(2, kUnreact);
     q.bind(3, kSent);
+    if (after_seq) q.bind(4, *after_seq);
     while (q.executeStep()) {
       std::string reaction = q.getColumn(1).getString();
       if (!still_there.count(reaction)) confirmed.emplace_back(q.getColumn(0).getString(), reaction);

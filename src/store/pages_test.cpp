@@ -396,6 +396,45 @@ TEST_CASE("a page does not mark gone a message inside its range that arrived aft
   CHECK(find_message(*find_chat(after, "c1"), "m2") == nullptr);
 }
 
+// A page answered before an own delete or unreact reached the server cannot confirm it: a
+// message or reaction the engine learned after the request may be newer than the page. Found
+// by the own-actions property test: such a page delivered the delete, so its failure later left
+// the message hidden although the server holds it.
+TEST_CASE("a history page requested before a message or reaction was known confirms no removal of it",
+          "[pages]") {
+  auto store = memory_store();
+  commit(*store, {send("c1", "u-a", "m0", "theirs", 1)});
+  const std::int64_t requested = store->last_seq();
+  commit(*store, {send("c1", kSelf, "m1", "mine", 2), react("c1", kSelf, "r1", "+1", "m0"),
+                  intent_of("L1", intent::Delete{"c1", server("m1")}),
+                  intent_of("L2", intent::Unreact{"c1", server("r1")}),
+                  moved("L1", OutboxTransition::State::sent),
+                  moved("L2", OutboxTransition::State::sent)});
+  bool m0_listed = true;
+  SECTION("the newest page") {
+    HistoryPage h = page({page_msg("m0", "u-a", "theirs", 1)}, 50);
+    h.after_seq = requested;
+    commit(*store, {h});
+  }
+  SECTION("an empty newest page (m0, known before the request, is gone)") {
+    HistoryPage h = page({}, 50);
+    h.after_seq = requested;
+    commit(*store, {h});
+    m0_listed = false;
+  }
+  // Both still wait for the server: when they fail, what they hid shows again.
+  commit(*store, {moved("L1", OutboxTransition::State::unconfirmed, "not confirmed"),
+                  moved("L2", OutboxTransition::State::unconfirmed, "not confirmed")});
+  auto s = snapshot_of(*store);
+  const ChatView* c = find_chat(s, "c1");
+  REQUIRE(c != nullptr);
+  const MessageView* m1 = find_message(*c, "m1");
+  CHECK(m1 != nullptr);
+  const MessageView* m0 = find_message(*c, "m0");
+  CHECK((m0 != nullptr) == m0_listed);
+  if (m0) CHECK(m0->reactions.size() == 1);
+}
+
 // The server keeps a read pointer per membership: a member removed and added back has none until
 // they read again, and its member list says so (lastSeenMessage null).
 TEST_CASE("a member list with no read pointer for a member clears the one held", "[pages][reads]") {
