@@ -32,8 +32,8 @@ using std::chrono::seconds;
 // 3960131988925632039); an engine removed from a chat while offline draining that chat's queued
 // actions one wave per 3 echo timeouts, "not idle" after the settle (they fail at once when the
 // removal is learned; seeds 15488235516060950113, 302468987943813886). Since that last fix:
-// 64 runs by hand and 2 in CI (session 6), then 80 by hand on later code (session 7), all
-// clean, so the test no longer carries [!mayfail].
+// 64 runs by hand and 2 in CI (session 6), then 120 by hand on later code and both runs of
+// the CI check that dropped [!mayfail] (session 7), all clean.
 // Never a duplicate. A loss prints that action's log lines, its chat's connection history and
 // cut verdicts from the rpc's debug log. WHISP_RPC_LOG=DIR keeps the rpc logs, each engine's
 // store (its log: `whisp-replay --lines - DIR/alice.db`) and the server's database
