@@ -62,6 +62,9 @@ void Applier::apply_event(const Event& ev, CommitInfo& info) {
             if (auto l = match_outbox(ch->key, kRead, "", e.message_id)) deliver(*l, e.message_id);
           }
         } else if constexpr (std::is_same_v<T, event::UserJoin>) {
+          // The server keeps a read pointer per membership: one who left and is added back
+          // starts with none, so the old pointer and held reads go.
+          end_membership_reads(ch->key, user_key(e.user_id));
           auto& u = stmt(
               "INSERT INTO members(chat_key, user_key, username, present, since_seq) "
               "VALUES(?,?,?,1,?) ON CONFLICT(chat_key, user_key) DO UPDATE SET "
@@ -340,6 +343,18 @@ void Applier::on_listed_read(const Chat& chat, std::int64_t reader, const std::s
                              std::optional<std::int64_t> after_seq) {
   Msg m = msg_or_placeholder(chat.key, message_id);
   if (m.ts) {
+    // The list's word replaces what was set before its request (the member may have been
+    // removed and added back since: the server's pointer is per membership); what was set
+    // after it only moves forward.
+    auto& r = stmt(
+        "UPDATE read_pointers SET msg_key=?3, since_seq=?4, listed_id=NULL WHERE chat_key=?1 AND "
+        "user_key=?2 AND (?5 IS NULL OR COALESCE(since_seq, 0) <= ?5)");
+    r.bind(1, chat.key);
+    r.bind(2, reader);
+    r.bind(3, m.key);
+    r.bind(4, after_seq ? *after_seq : seq_);
+    if (after_seq) r.bind(5, *after_seq);
+    r.exec();
     advance_read(chat.key, reader, m.key);
     // The list's word replaces a listed id, unless a list requested after this one set it.
     auto& c = stmt(

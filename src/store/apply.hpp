@@ -143,6 +143,9 @@ class Applier {
   void merge_edit(std::int64_t msg_key, const std::string& text, std::int64_t at,
                   const std::string& at_text, bool force);
   void advance_read(std::int64_t chat_key, std::int64_t user_key, std::int64_t msg_key);
+  // A member who had left joins again: the reads of the old membership go (the server keeps a
+  // read pointer per membership). Nothing happens for a member present or never seen.
+  void end_membership_reads(std::int64_t chat_key, std::int64_t user_key);
   void release_held_reads(std::int64_t chat_key, std::int64_t msg_key);
   void merge_placeholder(std::int64_t into_key, std::int64_t from_key);
 

@@ -189,6 +189,24 @@ void Applier::advance_read(std::int64_t chat_key, std::int64_t user_key, std::in
   u.exec();
 }
 
+void Applier::end_membership_reads(std::int64_t chat_key, std::int64_t user_key) {
+  auto& q = stmt("SELECT present FROM members WHERE chat_key=? AND user_key=?");
+  q.bind(1, chat_key);
+  q.bind(2, user_key);
+  const bool ended = q.executeStep() && q.getColumn(0).getInt() == 0;
+  q.reset();
+  if (!ended) return;
+  for (const char* sql :
+       {"DELETE FROM read_pointers WHERE chat_key=?1 AND user_key=?2",
+        "DELETE FROM held_reads WHERE user_key=?2 AND msg_key IN (SELECT msg_key FROM messages "
+        "WHERE chat_key=?1 AND ts IS NULL)"}) {
+    auto& d = stmt(sql);
+    d.bind(1, chat_key);
+    d.bind(2, user_key);
+    d.exec();
+  }
+}
+
 void Applier::release_held_reads(std::int64_t chat_key, std::int64_t msg_key) {
   std::vector<std::int64_t> users;
   {

@@ -436,11 +436,12 @@ TEST_CASE("a history page requested before a message or reaction was known confi
 }
 
 // The server keeps a read pointer per membership: a member removed and added back has none until
-// they read again, and its member list says so (lastSeenMessage null).
+// they read again, and its member list says so (lastSeenMessage null). Here the engine missed
+// the removal and the adding back (offline); seen live, the join ends the old pointer itself.
 TEST_CASE("a member list with no read pointer for a member clears the one held", "[pages][reads]") {
   auto store = memory_store();
   commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "m1", "one", 1),
-                  read("c1", "u-b", "m1"), leave("c1", "u-b"), join("c1", "u-b", "bob")});
+                  read("c1", "u-b", "m1")});
   REQUIRE(pointer_of(*store, "u-b") == std::optional<std::string>("m1"));
   SECTION("a list requested after the read clears it") {
     commit(*store, {members_pointing("u-b", std::nullopt, store->last_seq())});
@@ -458,12 +459,13 @@ TEST_CASE("a member list with no read pointer for a member clears the one held",
 
 // A read of a message not known yet waits for it (held_reads). A member list requested after
 // that read holds the server's pointer as it was then: the held read is part of it, or a
-// removal undid it, so it must not move the pointer when the message arrives.
+// removal undid it, so it must not move the pointer when the message arrives. (The engine
+// missed the removal and the adding back, offline: seen live, the join drops the held read.)
 TEST_CASE("a member list supersedes the member's reads held before its request",
           "[pages][reads]") {
   auto store = memory_store();
   commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "m1", "one", 1),
-                  read("c1", "u-b", "m9"), leave("c1", "u-b"), join("c1", "u-b", "bob")});
+                  read("c1", "u-b", "m9")});
   SECTION("a list with no pointer: the member was added back") {
     commit(*store, {members_pointing("u-b", std::nullopt, store->last_seq())});
     commit(*store, {send("c1", "u-a", "m9", "nine", 9)});
@@ -480,6 +482,38 @@ TEST_CASE("a member list supersedes the member's reads held before its request",
     commit(*store, {members_pointing("u-b", std::nullopt, requested)});
     commit(*store, {send("c1", "u-a", "m8", "eight", 8), send("c1", "u-a", "m9", "nine", 9)});
     CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m8"));
+  }
+}
+
+// The server keeps a read pointer per membership and moves it forward only. A member who read m9,
+// was removed and added back, then read m1, points at m1: live, the join ends the old pointer;
+// offline, the member list's word replaces what was set before its request.
+TEST_CASE("a member added back points where the new membership read, not further",
+          "[pages][reads]") {
+  auto store = memory_store();
+  commit(*store, {join("c1", "u-b", "bob"), send("c1", "u-a", "m1", "one", 1),
+                  send("c1", "u-a", "m9", "nine", 9), read("c1", "u-b", "m9")});
+  REQUIRE(pointer_of(*store, "u-b") == std::optional<std::string>("m9"));
+  SECTION("live: leave, join, read") {
+    commit(*store, {read("c1", "u-b", "m20"),  // held: m20 is not known yet
+                    leave("c1", "u-b"), join("c1", "u-b", "bob")});
+    CHECK(pointer_of(*store, "u-b") == std::nullopt);
+    commit(*store, {send("c1", "u-a", "m20", "twenty", 20)});  // the old membership's read
+    CHECK(pointer_of(*store, "u-b") == std::nullopt);
+    commit(*store, {read("c1", "u-b", "m1")});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m1"));
+    commit(*store, {join("c1", "u-b", "bob")});  // a duplicate join ends nothing
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m1"));
+  }
+  SECTION("offline: the member list says m1") {
+    commit(*store, {members_pointing("u-b", "m1", store->last_seq())});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m1"));
+  }
+  SECTION("a read after the list's request still counts") {
+    const std::int64_t requested = store->last_seq();
+    commit(*store, {send("c1", "u-a", "m10", "ten", 10), read("c1", "u-b", "m10")});
+    commit(*store, {members_pointing("u-b", "m1", requested)});
+    CHECK(pointer_of(*store, "u-b") == std::optional<std::string>("m10"));
   }
 }
 
