@@ -33,12 +33,12 @@ using std::chrono::seconds;
 // actions one wave per 3 echo timeouts, "not idle" after the settle (they fail at once when the
 // removal is learned; seeds 15488235516060950113, 302468987943813886). Since that last fix:
 // 64 runs by hand and 2 in CI (session 6), then 120 by hand on later code and 2 in CI, all
-// clean (session 7). Then 2 failures in 77 runs (seeds 4001129257842960187,
+// clean (session 7). Then 2 failures in 79 runs (seeds 4001129257842960187,
 // 15496644564536214704), both of one kind: an innocent message first in line at 3 cuts of
 // `dropEvery` in a row, failed "not confirmed by the server after 3 sends" (README, known
 // limits: the cut judge). So the test carries [!mayfail] again until the cut judge stops
 // charging innocent actions (hold a charged action until the reconnect's backfill is over and
-// send it alone): about 2 failures in 265 runs since the last other fix.
+// send it alone): 2 failures in 267 runs since the last other fix.
 // Never a duplicate. A loss prints that action's log lines, its chat's connection history and
 // cut verdicts from the rpc's debug log. WHISP_RPC_LOG=DIR keeps the rpc logs, each engine's
 // store (its log: `whisp-replay --lines - DIR/alice.db`) and the server's database
