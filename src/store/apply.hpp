@@ -146,6 +146,10 @@ class Applier {
   // A member who had left joins again: the reads of the old membership go (the server keeps a
   // read pointer per membership). Nothing happens for a member present or never seen.
   void end_membership_reads(std::int64_t chat_key, std::int64_t user_key);
+  // Drops a member's held reads in a chat, and their read pointer when `pointer`: those set at
+  // or before `up_to_seq` (a REST result's request), or all.
+  void drop_member_reads(std::int64_t chat_key, std::int64_t user_key,
+                         std::optional<std::int64_t> up_to_seq, bool pointer);
   void release_held_reads(std::int64_t chat_key, std::int64_t msg_key);
   void merge_placeholder(std::int64_t into_key, std::int64_t from_key);
 

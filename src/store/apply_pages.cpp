@@ -342,29 +342,12 @@ void Applier::apply_members(const MembersPage& m, CommitInfo& info) {
     up.bind(3, u.username);
     if (m.after_seq) up.bind(4, *m.after_seq);
     up.exec();
-    // Rows of this member in this chat that no live event set after the request went out.
-    auto drop_older = [&](const char* sql) {
-      auto& d = stmt(sql);
-      d.bind(1, ch->key);
-      d.bind(2, key);
-      if (m.after_seq) d.bind(3, *m.after_seq);
-      d.exec();
-    };
-    // The list holds the server's pointer as it was when it was answered: a read held for a
-    // message not known yet that came before the request is part of it (or was undone by a
-    // removal since), so it has nothing left to release.
-    // Reads are held only on messages of unknown position (ts NULL): the index finds them.
-    drop_older(
-        "DELETE FROM held_reads WHERE user_key=?2 AND msg_key IN (SELECT msg_key FROM messages "
-        "WHERE chat_key=?1 AND ts IS NULL) AND (?3 IS NULL OR COALESCE(since_seq, 0) <= ?3)");
-    if (u.last_seen_message) {
-      on_listed_read(*ch, key, *u.last_seen_message, m.after_seq);
-    } else {
-      // No pointer on the server (a member added back starts afresh).
-      drop_older(
-          "DELETE FROM read_pointers WHERE chat_key=?1 AND user_key=?2 AND "
-          "(?3 IS NULL OR COALESCE(since_seq, 0) <= ?3)");
-    }
+    // The list holds the server's pointer as it was when it was answered: reads held for
+    // messages not known yet that came before the request are part of it (or were undone by a
+    // removal since), and with no pointer listed (a member added back starts afresh), the one
+    // set before the request goes too. What live events set after the request stays.
+    drop_member_reads(ch->key, key, m.after_seq, !u.last_seen_message);
+    if (u.last_seen_message) on_listed_read(*ch, key, *u.last_seen_message, m.after_seq);
   }
 }
 

@@ -195,14 +195,24 @@ void Applier::end_membership_reads(std::int64_t chat_key, std::int64_t user_key)
   q.bind(2, user_key);
   const bool ended = q.executeStep() && q.getColumn(0).getInt() == 0;
   q.reset();
-  if (!ended) return;
-  for (const char* sql :
-       {"DELETE FROM read_pointers WHERE chat_key=?1 AND user_key=?2",
-        "DELETE FROM held_reads WHERE user_key=?2 AND msg_key IN (SELECT msg_key FROM messages "
-        "WHERE chat_key=?1 AND ts IS NULL)"}) {
+  if (ended) drop_member_reads(chat_key, user_key, std::nullopt, true);
+}
+
+void Applier::drop_member_reads(std::int64_t chat_key, std::int64_t user_key,
+                                std::optional<std::int64_t> up_to_seq, bool pointer) {
+  // Reads are held only on messages of unknown position (ts NULL): the index finds them.
+  const char* held =
+      "DELETE FROM held_reads WHERE user_key=?2 AND msg_key IN (SELECT msg_key FROM messages "
+      "WHERE chat_key=?1 AND ts IS NULL) AND (?3 IS NULL OR COALESCE(since_seq, 0) <= ?3)";
+  const char* pointers =
+      "DELETE FROM read_pointers WHERE chat_key=?1 AND user_key=?2 AND "
+      "(?3 IS NULL OR COALESCE(since_seq, 0) <= ?3)";
+  for (const char* sql : {held, pointer ? pointers : nullptr}) {
+    if (!sql) continue;
     auto& d = stmt(sql);
     d.bind(1, chat_key);
     d.bind(2, user_key);
+    if (up_to_seq) d.bind(3, *up_to_seq);
     d.exec();
   }
 }
