@@ -40,6 +40,9 @@ struct ChatState {
   bool judging = false;             // waiting for the cut judge: nothing is resent meanwhile
   std::uint64_t connection = 0;     // the hub's number of the current (or last) connection
   std::set<std::string> unwritten;  // marked sent, but the socket refused the write
+  // Culprits of cuts (charged or not): written alone from now on, so that a cut of theirs is
+  // evidence (write_gate.hpp). Forgotten once they leave the outbox.
+  std::set<std::string> solo;
   static inline const char* name = "whisp.chat";
 };
 
@@ -165,17 +168,31 @@ Plan plan_sends(Self* self, const std::vector<OutboxItem>& items) {
     trace_delivery(
         st, [&] { return "write " + local_id + ", send " + std::to_string(item.sends + 1); });
     plan.transitions.emplace_back(transition(local_id, OutboxTransition::State::sent));
-    plan.writes.push_back(WriteAction{st.chat_id, local_id, std::move(frame)});
+    plan.writes.push_back(
+        WriteAction{st.chat_id, local_id, std::move(frame), st.solo.count(local_id) > 0});
   }
   return plan;
 }
 
+// An action written on this connection is no longer awaited: the connection's solo writes wait
+// for that (write_gate.hpp).
+void settle(Self* self, const std::string& local_id) {
+  if (self->state.in_flight.erase(local_id) == 0) return;
+  self->send(self->state.ctx->connection, WriteSettled{local_id});
+}
+
 // Forgets in-flight actions the store no longer lists: they were confirmed or failed.
-void prune_in_flight(ChatState& st, const std::vector<OutboxItem>& items) {
+void prune_in_flight(Self* self, const std::vector<OutboxItem>& items) {
+  auto& st = self->state;
   std::set<std::string> listed;
   for (const auto& item : items) listed.insert(item.intent.local_id);
-  for (auto it = st.in_flight.begin(); it != st.in_flight.end();) {
-    it = listed.count(it->first) ? std::next(it) : st.in_flight.erase(it);
+  std::vector<std::string> gone;
+  for (const auto& [id, at] : st.in_flight) {
+    if (!listed.count(id)) gone.push_back(id);
+  }
+  for (const auto& id : gone) settle(self, id);
+  for (auto it = st.solo.begin(); it != st.solo.end();) {
+    it = listed.count(*it) ? std::next(it) : st.solo.erase(it);
   }
 }
 
@@ -210,7 +227,7 @@ void pump(Self* self) {
         // The connection changed meanwhile: the new one's reconcile pumps when it is done.
         if (epoch != st.epoch || !st.synced || st.judging) return finish_pump(self);
         st.outbox_known_empty = reply.items.empty();
-        prune_in_flight(st, reply.items);
+        prune_in_flight(self, reply.items);
         auto plan = plan_sends(self, reply.items);
         commit(self, std::move(plan.transitions), [self, epoch, writes = std::move(plan.writes)]() {
           auto& st = self->state;
@@ -226,9 +243,15 @@ void pump(Self* self) {
             any = true;
             self->request(st.ctx->connection, caf::infinite, w)
                 .then([self, id = w.local_id](WriteResult& r) {
-                  if (r.written) return;
-                  self->state.in_flight.erase(id);
-                  self->state.unwritten.insert(id);
+                  auto& st = self->state;
+                  auto it = st.in_flight.find(id);
+                  if (r.written) {
+                    // A solo write may have waited: its echo is awaited from now on.
+                    if (it != st.in_flight.end()) it->second = self->clock().now();
+                    return;
+                  }
+                  if (it != st.in_flight.end()) st.in_flight.erase(it);
+                  st.unwritten.insert(id);
                 });
           }
           if (any) schedule_echo_check(self);
@@ -261,12 +284,12 @@ void reconcile_overdue(Self* self, const std::set<std::string>& overdue) {
   self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
       .then([self, overdue](OutboxReply& reply) {
         auto& st = self->state;
-        prune_in_flight(st, reply.items);
+        prune_in_flight(self, reply.items);
         std::vector<store::LogEntry> entries;
         for (const auto& item : reply.items) {
           const auto& id = item.intent.local_id;
           if (item.state != OutboxItem::State::sent || !overdue.count(id)) continue;
-          st.in_flight.erase(id);
+          settle(self, id);
           st.unwritten.erase(id);
           entries.push_back(back_to_pending(st, item, true, "an overdue echo"));
         }
@@ -290,7 +313,7 @@ void reconcile_cut(Self* self) {
           notify_error(self, *reply.error);
           return;
         }
-        prune_in_flight(st, reply.items);
+        prune_in_flight(self, reply.items);
         std::vector<OutboxItem> left;  // the cut's unconfirmed writes, in the user's order
         std::vector<store::LogEntry> entries;
         for (auto& item : reply.items) {
@@ -302,11 +325,11 @@ void reconcile_cut(Self* self) {
             left.push_back(std::move(item));
           }
         }
-        auto settle = [self, left](std::optional<std::string> charged) {
+        auto requeue = [self, left](const Verdict& verdict) {
           auto& st = self->state;
           std::vector<store::LogEntry> moves;
           for (const auto& item : left) {
-            bool pays = charged && *charged == item.intent.local_id;
+            bool pays = verdict.charged && verdict.culprit == item.intent.local_id;
             moves.push_back(back_to_pending(st, item, pays, "a cut"));
           }
           commit(self, std::move(moves), [self] { pump(self); });
@@ -317,20 +340,25 @@ void reconcile_cut(Self* self) {
         std::optional<std::string> oldest;
         if (!left.empty()) oldest = left.front().intent.local_id;
         st.judging = true;
-        commit(self, std::move(entries), [self, settle, question, oldest, epoch = st.epoch] {
+        commit(self, std::move(entries), [self, requeue, question, oldest, epoch = st.epoch] {
           self->request(self->state.ctx->judge, caf::infinite, question)
-              .then([self, settle, oldest, epoch](Verdict& verdict) {
+              .then([self, requeue, oldest, epoch](Verdict& verdict) {
                 auto& st = self->state;
                 // Abandoned: this connection is gone too; the next one asks again.
                 if (epoch != st.epoch || verdict.abandoned) return;
                 st.judging = false;
-                if (std::exchange(st.restarted, false) && !verdict.charged) {
-                  verdict.charged = oldest;
+                if (std::exchange(st.restarted, false) && !verdict.culprit && oldest) {
+                  verdict.culprit = oldest;
+                  verdict.charged = true;
                 }
+                if (verdict.culprit) st.solo.insert(*verdict.culprit);
                 trace_delivery(st, [&] {
-                  return "cut judged: " + verdict.charged.value_or("nobody") + " pays";
+                  if (!verdict.culprit) return std::string("cut judged: nobody pays");
+                  if (verdict.charged) return "cut judged: " + *verdict.culprit + " pays";
+                  return "cut judged: " + *verdict.culprit +
+                         " resent alone, not charged (written behind unconfirmed actions)";
                 });
-                settle(verdict.charged);
+                requeue(verdict);
               });
         });
       });
@@ -425,7 +453,7 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
         reconcile_cut(self);
       },
       [=](ActionRejected& rejected) {
-        self->state.in_flight.erase(rejected.local_id);
+        settle(self, rejected.local_id);
         commit(self,
                {store::LogEntry{transition(rejected.local_id, OutboxTransition::State::failed,
                                            "rejected by the server: " + rejected.reason)}},

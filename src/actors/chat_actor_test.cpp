@@ -104,6 +104,7 @@ struct Fixture {
     caf::anon_send(chat, ChatOnline{false, connection_no});
     caf::anon_send(judge, CutReport{std::move(world->connection_writes), explained, connection_no});
     world->connection_writes.clear();
+    world->unsettled.clear();
     run();
   }
   /// Another chat's question to the judge on the current connection.
@@ -280,6 +281,56 @@ TEST_CASE("an unexplained cut charges only the first unconfirmed write, which fa
   CHECK(f.world->errors.empty());
 }
 
+TEST_CASE("a culprit written behind unconfirmed actions is resent alone and uncharged; written "
+          "alone, its next cut charges it",
+          "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.say("L2", "second");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1", "L2"});  // L2 went while L1 was in flight
+  f.echo("m1", "first", 200);                   // the cut may follow this very echo
+  f.require_delivered("L1", "m1");
+  CHECK(f.world->settled == Ids{"L1"});  // the connection hears that L1 is no longer awaited
+
+  f.cut(false);
+  f.reconnect();
+  REQUIRE(f.world->writes.size() == 1);
+  CHECK(f.world->writes[0].local_id == "L2");
+  CHECK(f.world->writes[0].solo);  // held by the connection until nothing is in flight
+  f.take_writes();
+  f.require_sent("L2", 1);  // the culprit, but not charged
+
+  f.cut(false);  // written alone this time: the cut is evidence
+  f.reconnect();
+  REQUIRE(f.world->writes.size() == 1);
+  CHECK(f.world->writes[0].solo);
+  f.take_writes();
+  f.require_sent("L2", 2);
+
+  f.echo("m2", "second", 201);
+  f.require_delivered("L2", "m2");
+  f.say("L3", "third");
+  f.run();
+  REQUIRE(f.world->writes.size() == 1);
+  CHECK(!f.world->writes[0].solo);  // forgotten once delivered
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("an action given up as overdue is settled with the connection before it is resent",
+          "[chat_actor]") {
+  Fixture f(std::chrono::milliseconds(50));
+  f.say("L1", "first");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1"});
+  f.advance_until_history_checked(std::chrono::milliseconds(60));
+  f.run();
+  CHECK(f.world->settled == Ids{"L1"});
+  CHECK(f.take_writes() == Ids{"L1"});
+  f.require_sent("L1", 2);
+  CHECK(f.world->errors.empty());
+}
+
 TEST_CASE("after a cut nothing is resent before the judge has heard from every chat that wrote "
           "earlier, and only the first unconfirmed write pays",
           "[chat_actor]") {
@@ -288,7 +339,8 @@ TEST_CASE("after a cut nothing is resent before the judge has heard from every c
   f.say("L2", "second");
   f.reconnect();
   REQUIRE(f.take_writes() == Ids{"L1", "L2"});
-  // Another chat wrote X1 on the same connection before ours.
+  // Another chat wrote X1 on the same connection before ours (settled by the time L1 went:
+  // L1 went alone).
   f.world->connection_writes.insert(f.world->connection_writes.begin(), Written{"X1", "c2"});
   f.cut(false);
   f.reconnect();
@@ -348,7 +400,8 @@ TEST_CASE("a chat whose writes were all confirmed still answers the cut judge, s
   CHECK(!*verdict);
   f.reconnect();
   REQUIRE(*verdict);
-  CHECK((*verdict)->charged == std::optional<std::string>("X1"));
+  CHECK((*verdict)->culprit == std::optional<std::string>("X1"));
+  CHECK((*verdict)->charged);
   CHECK(f.world->errors.empty());
 }
 

@@ -8,6 +8,7 @@
 #include "actors/api_actor.hpp"
 #include "actors/event_group.hpp"
 #include "actors/frames.hpp"
+#include "actors/write_gate.hpp"
 #include "net/url.hpp"
 #include "net/ws_client.hpp"
 #include "protocol/events.hpp"
@@ -64,6 +65,12 @@ struct ConnState {
   Clock::time_point last_rx, last_tx;
   std::unordered_map<std::string, std::string> receipts;  // local id -> chat id
   std::vector<Written> written;  // actions written on this connection, in order (for the judge)
+  // Action writes not yet on the socket, each with the chat actor's pending WriteResult.
+  struct HeldWrite {
+    WriteAction action;
+    caf::response_promise reply;
+  };
+  WriteGate<HeldWrite> gate;
   bool refused = false;          // an ERROR named one of our frames: the cut that follows is its
   EventGroup events;                     // decoded, not yet sent to the hub (in arrival order)
   bool send_scheduled = false;           // a SendEvents is in the mailbox
@@ -105,6 +112,7 @@ void drop_socket(Self* self) {
   }
   st.parser.reset();
   st.receipts.clear();
+  for (auto& held : st.gate.reset()) held.reply.deliver(WriteResult{false});
 }
 
 void attempt(Self* self);
@@ -142,6 +150,23 @@ void write_raw(Self* self, const std::string& bytes) {
     log(LogLevel::warn, "connection", "write refused: " + sent.error().describe());
   }
   st.last_tx = Clock::now();
+}
+
+void write_action(Self* self, const WriteAction& action) {
+  auto& st = self->state;
+  st.receipts[action.local_id] = action.chat_id;
+  bool alone = st.gate.written(action.local_id);
+  st.written.push_back(Written{action.local_id, action.chat_id, alone});
+  write_raw(self, action.frame);
+}
+
+// Writes the held actions the gate lets go now, in order.
+void release_held(Self* self) {
+  auto& st = self->state;
+  while (auto held = st.gate.next()) {
+    write_action(self, held->action);
+    held->reply.deliver(WriteResult{true});
+  }
 }
 
 std::string ws_url(const std::string& base, const std::string& ticket) {
@@ -360,13 +385,21 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
       [=](Retry& retry) {
         if (retry.gen == self->state.gen && self->state.phase == Phase::waiting) attempt(self);
       },
-      [=](WriteAction& action) -> WriteResult {
+      [=](WriteAction& action) -> caf::result<WriteResult> {
         auto& st = self->state;
         if (st.phase != Phase::connected) return WriteResult{false};
-        st.receipts[action.local_id] = action.chat_id;
-        st.written.push_back(Written{action.local_id, action.chat_id});
-        write_raw(self, action.frame);
-        return WriteResult{true};
+        if (st.gate.admits(action.solo)) {
+          write_action(self, action);
+          return WriteResult{true};
+        }
+        auto reply = self->make_response_promise();
+        bool solo = action.solo;
+        st.gate.hold(ConnState::HeldWrite{std::move(action), reply}, solo);
+        return reply;
+      },
+      [=](WriteSettled& settled) {
+        self->state.gate.settled(settled.local_id);
+        release_held(self);
       },
       [=](WriteTyping& typing) {
         if (self->state.phase == Phase::connected) write_raw(self, send_frame(typing.body, "typing"));

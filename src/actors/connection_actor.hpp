@@ -34,14 +34,23 @@ struct ActionRejected {
   std::string local_id;
   std::string reason;
 };
-/// Request from a chat actor: write a SEND frame now. Reply: WriteResult.
+/// Request from a chat actor: write a SEND frame. Reply: WriteResult, once it is on the socket
+/// or will never be. A `solo` action (one the cut judge suspects) waits until every action
+/// written before it on the connection is settled, and what comes after it waits behind it
+/// (write_gate.hpp); other actions go at once.
 struct WriteAction {
   std::string chat_id;
   std::string local_id;
   std::string frame;  // the encoded SEND frame (frames.hpp)
+  bool solo = false;
 };
 struct WriteResult {
-  bool written = false;  // false: not connected; the action stays queued
+  bool written = false;  // false: not connected (or cut while held); the action stays queued
+};
+/// Fire-and-forget, from a chat actor: an action it wrote is no longer in flight (echoed, found
+/// in history, failed, or given up as overdue). What a solo write waits for.
+struct WriteSettled {
+  std::string local_id;
 };
 /// Fire-and-forget: an encoded TYPING action body; dropped when offline.
 struct WriteTyping {
@@ -60,7 +69,7 @@ struct ConnectionOptions {
 };
 
 /// Messages: start_atom, online_atom (connect now), offline_atom (drop and stay down),
-/// WriteAction, WriteTyping. Reports ConnectionEvent, ConnectionWrites, IncomingEvents and ActionRejected to
+/// WriteAction, WriteSettled, WriteTyping. Reports ConnectionEvent, ConnectionWrites, IncomingEvents and ActionRejected to
 /// `hub`, errors (whisp::Error) to `notifier`.
 caf::actor spawn_connection(caf::actor_system& system, net::IoThread& io,
                             ConnectionOptions options, caf::actor api, caf::actor hub,
@@ -73,4 +82,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::ConnectionWrites)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::ActionRejected)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteAction)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteResult)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteSettled)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WriteTyping)

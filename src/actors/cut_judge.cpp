@@ -15,6 +15,12 @@ struct JudgeState {
 
 using Self = caf::stateful_actor<JudgeState>;
 
+Verdict abandoned() {
+  Verdict verdict;
+  verdict.abandoned = true;
+  return verdict;
+}
+
 // Answers every chat whose verdict the last report decided.
 void answer_ready(Self* self) {
   auto& st = self->state;
@@ -23,7 +29,12 @@ void answer_ready(Self* self) {
       ++it;
       continue;
     }
-    it->second.deliver(Verdict{st.ledger.take_charge(it->first), false});
+    Verdict verdict;
+    if (auto culprit = st.ledger.take_culprit(it->first)) {
+      verdict.culprit = std::move(culprit->local_id);
+      verdict.charged = culprit->alone;
+    }
+    it->second.deliver(std::move(verdict));
     it = st.waiting.erase(it);
   }
 }
@@ -32,7 +43,7 @@ caf::behavior judge(Self* self, int) {
   return {
       [=](CutReport& cut) {
         auto& st = self->state;
-        for (auto& [chat, promise] : st.waiting) promise.deliver(Verdict{std::nullopt, true});
+        for (auto& [chat, promise] : st.waiting) promise.deliver(abandoned());
         st.waiting.clear();
         st.ended = std::max(st.ended, cut.connection);
         st.ledger.on_cut(std::move(cut.writes), cut.explained);
@@ -41,10 +52,10 @@ caf::behavior judge(Self* self, int) {
         auto& st = self->state;
         // Asked on a connection that is gone: its word would count for the next cut's
         // judgement and could take the charge away from the culprit.
-        if (request.connection <= st.ended) return Verdict{std::nullopt, true};
+        if (request.connection <= st.ended) return abandoned();
         auto old = st.waiting.find(request.chat_id);
         if (old != st.waiting.end()) {  // superseded by this newer question
-          old->second.deliver(Verdict{std::nullopt, true});
+          old->second.deliver(abandoned());
           st.waiting.erase(old);
         }
         auto promise = self->make_response_promise();

@@ -1,5 +1,5 @@
-// The cut judge: decides, after a connection cut, which one action pays a send for it (see
-// cut_ledger.hpp for the rule). The hub tells it what each connection wrote; each chat actor
+// The cut judge: decides, after a connection cut, which one action is its culprit, and whether
+// it pays a send for it (see cut_ledger.hpp for the rule). The hub tells it what each connection wrote; each chat actor
 // asks it, after re-reading its history, whether one of its unconfirmed actions is the culprit,
 // and waits for the answer before resending anything (so the user's order holds).
 #pragma once
@@ -26,7 +26,9 @@ struct VerdictRequest {
   std::vector<std::string> unconfirmed;
 };
 struct Verdict {
-  std::optional<std::string> charged;  // the one action that pays a send
+  // The chat's action that is the cut's culprit, if any: it is resent alone (write_gate.hpp).
+  std::optional<std::string> culprit;
+  bool charged = false;  // the culprit pays a send: it was written alone
   // No verdict: the request's connection went down (before it was asked, or before the
   // verdict), or a newer request of the chat replaced it. The chat asks again next time.
   bool abandoned = false;

@@ -1,6 +1,7 @@
 #include "actors/cut_ledger.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace whisp::actors {
 
@@ -12,10 +13,15 @@ void CutLedger::on_cut(std::vector<Written> writes, bool explained) {
   }
   if (!explained) {
     for (auto& w : writes) {
-      // An action written again on the new connection keeps its first (earlier) place.
-      bool known = std::any_of(suspects_.begin(), suspects_.end(),
-                               [&](const Written& s) { return s.local_id == w.local_id; });
-      if (!known) suspects_.push_back(std::move(w));
+      // An action written again on the new connection keeps its first (earlier) place; written
+      // alone on either, a cut of its may be its doing.
+      auto known = std::find_if(suspects_.begin(), suspects_.end(),
+                                [&](const Written& s) { return s.local_id == w.local_id; });
+      if (known == suspects_.end()) {
+        suspects_.push_back(std::move(w));
+      } else {
+        known->alone = known->alone || w.alone;
+      }
     }
   }
   decided_ = suspects_.empty();
@@ -36,11 +42,9 @@ bool CutLedger::waiting(const std::string& chat_id) const {
   });
 }
 
-std::optional<std::string> CutLedger::take_charge(const std::string& chat_id) {
+std::optional<Written> CutLedger::take_culprit(const std::string& chat_id) {
   if (!culprit_ || culprit_->chat_id != chat_id) return std::nullopt;
-  auto id = std::move(culprit_->local_id);
-  culprit_.reset();
-  return id;
+  return std::exchange(culprit_, std::nullopt);
 }
 
 // Walks the suspects in write order: the first one its chat still reports unconfirmed is the

@@ -5,9 +5,12 @@
 // choked on. It handles a connection's frames in order, so every frame before the culprit was
 // carried out (echoed, or found in history afterwards) and every frame behind it was never read.
 // The culprit is therefore the first action written on the connection that is still unconfirmed
-// once every chat that wrote on it has re-read its history: that one action is charged a send,
-// and everything else the cut swallowed is resent uncharged. A cut the engine or the server
-// explained (the app went offline; an ERROR named the action) charges nobody.
+// once every chat that wrote on it has re-read its history: the culprit. It is charged a send
+// only when it was written alone (write_gate.hpp): with earlier writes still in flight, the cut
+// may as well be the server closing right after answering them, so the culprit is only resent
+// alone, uncharged, and its next cut is the evidence. Everything else the cut swallowed is resent
+// uncharged. A cut the engine or the server explained (the app went offline; an ERROR named the
+// action) charges nobody.
 //
 // Pure bookkeeping, no actors and no clock: the cut judge (cut_judge.hpp) drives it.
 #pragma once
@@ -24,6 +27,7 @@ namespace whisp::actors {
 struct Written {
   std::string local_id;
   std::string chat_id;
+  bool alone = true;  // every action written before it on the connection was settled
 };
 
 class CutLedger {
@@ -41,9 +45,9 @@ class CutLedger {
   /// Whether the chat must wait: it holds a suspect and the culprit is not known yet.
   bool waiting(const std::string& chat_id) const;
 
-  /// The chat's action that pays for the cut, if any. Valid once waiting() is false; the
-  /// charge is handed out once.
-  std::optional<std::string> take_charge(const std::string& chat_id);
+  /// The chat's action that is the cut's culprit, if any: it pays a send when it was written
+  /// `alone`. Valid once waiting() is false; handed out once.
+  std::optional<Written> take_culprit(const std::string& chat_id);
 
   /// Suspects still to judge (for tests and logs).
   std::size_t suspects() const { return suspects_.size(); }

@@ -6,6 +6,17 @@ using whisp::actors::CutLedger;
 using whisp::actors::Written;
 using Ids = std::vector<std::string>;
 
+namespace {
+
+// The local id of the chat's culprit, handed out once.
+std::optional<std::string> culprit(CutLedger& ledger, const std::string& chat_id) {
+  auto written = ledger.take_culprit(chat_id);
+  if (!written) return std::nullopt;
+  return written->local_id;
+}
+
+}  // namespace
+
 TEST_CASE("only the first write of a connection still unconfirmed pays for its cut, whatever its "
           "chat",
           "[cut_ledger]") {
@@ -18,31 +29,31 @@ TEST_CASE("only the first write of a connection still unconfirmed pays for its c
     CHECK(ledger.waiting("c"));
     CHECK(ledger.report("a", Ids{"A1", "A2"}));
     CHECK(!ledger.waiting("c"));
-    CHECK(ledger.take_charge("a") == std::optional<std::string>("A1"));
-    CHECK(ledger.take_charge("a") == std::nullopt);  // handed out once
+    CHECK(culprit(ledger, "a") == std::optional<std::string>("A1"));
+    CHECK(culprit(ledger, "a") == std::nullopt);  // handed out once
     CHECK(ledger.report("b", Ids{"B1"}));
-    CHECK(ledger.take_charge("b") == std::nullopt);
-    CHECK(ledger.take_charge("c") == std::nullopt);
+    CHECK(culprit(ledger, "b") == std::nullopt);
+    CHECK(culprit(ledger, "c") == std::nullopt);
   }
   SECTION("first writes found in history are skipped: the first one left pays") {
     CHECK(!ledger.report("b", Ids{"B1"}));  // A1 may still be the culprit: b waits
     CHECK(ledger.waiting("b"));
     CHECK(ledger.report("a", Ids{"A2"}));  // A1 confirmed; A2 comes after B1
     CHECK(!ledger.waiting("b"));
-    CHECK(ledger.take_charge("b") == std::optional<std::string>("B1"));
-    CHECK(ledger.take_charge("a") == std::nullopt);
+    CHECK(culprit(ledger, "b") == std::optional<std::string>("B1"));
+    CHECK(culprit(ledger, "a") == std::nullopt);
   }
   SECTION("every write before the last confirmed: the last one pays") {
     CHECK(ledger.report("a", {}));
     CHECK(!ledger.report("c", Ids{"C1"}));
     CHECK(ledger.report("b", {}));
     CHECK(!ledger.waiting("c"));
-    CHECK(ledger.take_charge("c") == std::optional<std::string>("C1"));
+    CHECK(culprit(ledger, "c") == std::optional<std::string>("C1"));
   }
   SECTION("every write confirmed: nobody pays") {
     for (const char* chat : {"a", "b", "c"}) CHECK(ledger.report(chat, {}));
     CHECK(ledger.suspects() == 0);
-    for (const char* chat : {"a", "b", "c"}) CHECK(ledger.take_charge(chat) == std::nullopt);
+    for (const char* chat : {"a", "b", "c"}) CHECK(culprit(ledger, chat) == std::nullopt);
   }
 }
 
@@ -50,9 +61,9 @@ TEST_CASE("a chat without suspects of its own never waits for the judgement", "[
   CutLedger ledger;
   ledger.on_cut({{"A1", "a"}}, false);
   CHECK(ledger.report("z", Ids{"Z1"}));  // Z1 was written on an earlier connection
-  CHECK(ledger.take_charge("z") == std::nullopt);
+  CHECK(culprit(ledger, "z") == std::nullopt);
   CHECK(ledger.report("a", Ids{"A1"}));
-  CHECK(ledger.take_charge("a") == std::optional<std::string>("A1"));
+  CHECK(culprit(ledger, "a") == std::optional<std::string>("A1"));
 }
 
 TEST_CASE("an explained cut charges nobody", "[cut_ledger]") {
@@ -61,8 +72,8 @@ TEST_CASE("an explained cut charges nobody", "[cut_ledger]") {
   CHECK(ledger.suspects() == 0);
   CHECK(ledger.report("a", Ids{"A1"}));
   CHECK(ledger.report("b", Ids{"B1"}));
-  CHECK(ledger.take_charge("a") == std::nullopt);
-  CHECK(ledger.take_charge("b") == std::nullopt);
+  CHECK(culprit(ledger, "a") == std::nullopt);
+  CHECK(culprit(ledger, "b") == std::nullopt);
 }
 
 TEST_CASE("a cut before the judgement keeps the earlier suspects first", "[cut_ledger]") {
@@ -74,7 +85,7 @@ TEST_CASE("a cut before the judgement keeps the earlier suspects first", "[cut_l
   CHECK(!ledger.report("c", Ids{"C1"}));
   CHECK(!ledger.report("b", Ids{"B1"}));
   CHECK(ledger.report("a", Ids{"A1"}));
-  CHECK(ledger.take_charge("a") == std::optional<std::string>("A1"));
+  CHECK(culprit(ledger, "a") == std::optional<std::string>("A1"));
   CHECK(!ledger.waiting("b"));
   CHECK(!ledger.waiting("c"));
 
@@ -84,12 +95,33 @@ TEST_CASE("a cut before the judgement keeps the earlier suspects first", "[cut_l
     other.on_cut({{"B1", "b"}}, true);
     CHECK(other.suspects() == 1);
     CHECK(other.report("a", Ids{"A1"}));
-    CHECK(other.take_charge("a") == std::optional<std::string>("A1"));
+    CHECK(culprit(other, "a") == std::optional<std::string>("A1"));
   }
   SECTION("once judged, the next cut starts afresh") {
     ledger.on_cut({{"B1", "b"}}, false);
     CHECK(ledger.suspects() == 1);
     CHECK(ledger.report("b", Ids{"B1"}));
-    CHECK(ledger.take_charge("b") == std::optional<std::string>("B1"));
+    CHECK(culprit(ledger, "b") == std::optional<std::string>("B1"));
+  }
+}
+
+TEST_CASE("the culprit says whether it was written alone; written alone on any cut counts",
+          "[cut_ledger]") {
+  CutLedger ledger;
+  ledger.on_cut({{"A1", "a", true}, {"A2", "a", false}}, false);
+  SECTION("written behind an unconfirmed action") {
+    CHECK(ledger.report("a", Ids{"A2"}));  // A1 confirmed
+    auto written = ledger.take_culprit("a");
+    REQUIRE(written);
+    CHECK(written->local_id == "A2");
+    CHECK(!written->alone);
+  }
+  SECTION("written alone on a later cut before the judgement") {
+    ledger.on_cut({{"A2", "a", true}}, false);
+    CHECK(ledger.report("a", Ids{"A2"}));
+    auto written = ledger.take_culprit("a");
+    REQUIRE(written);
+    CHECK(written->local_id == "A2");
+    CHECK(written->alone);
   }
 }

@@ -27,6 +27,11 @@ struct World {
   // The writes the socket took on the current connection, in order: what the real connection
   // reports to the cut judge when it goes down (the test clears it at each cut).
   std::vector<Written> connection_writes;
+  // Settled: what the chat said it no longer awaits, in order; `unsettled` is what the real
+  // connection's gate would hold in flight (a write is `alone` when it is empty). The fake never
+  // holds a solo write back (write_gate_test.cpp covers that).
+  std::vector<std::string> settled;
+  std::set<std::string> unsettled;
   std::set<std::string> refuse;
   bool refuse_all = false;
   // Sync: the chats whose history was checked, in order; `on_check` runs first (it may commit
@@ -78,9 +83,17 @@ inline caf::behavior fake_connection(caf::event_based_actor*, std::shared_ptr<Wo
   return {
       [world](WriteAction& write) -> WriteResult {
         bool refused = world->refuse_all || world->refuse.count(write.local_id) > 0;
-        if (!refused) world->connection_writes.push_back(Written{write.local_id, write.chat_id});
+        if (!refused) {
+          bool alone = world->unsettled.empty();
+          world->unsettled.insert(write.local_id);
+          world->connection_writes.push_back(Written{write.local_id, write.chat_id, alone});
+        }
         world->writes.push_back(write);
         return WriteResult{!refused};
+      },
+      [world](WriteSettled& settled) {
+        world->settled.push_back(settled.local_id);
+        world->unsettled.erase(settled.local_id);
       },
       [](WriteTyping&) {},
   };
