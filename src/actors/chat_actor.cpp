@@ -32,7 +32,9 @@ struct ChatState {
   bool checking_history = false;
   // Bumped on every ChatOnline: replies from an older connection are stale.
   std::uint64_t epoch = 0;
-  std::map<std::string, Clock::time_point> in_flight;  // written on this connection, unconfirmed
+  // Offered to the connection on this connection, unconfirmed: when the socket took it (none
+  // while the connection holds it back, write_gate.hpp: its echo is not awaited yet).
+  std::map<std::string, std::optional<Clock::time_point>> in_flight;
   // Who pays for a connection cut is the cut judge's call (cut_ledger.hpp), except after a
   // restart: nobody recorded what the previous process wrote, so the first reconcile charges
   // the chat's oldest action left sent (invariant 5 holds across a crash loop too).
@@ -191,8 +193,10 @@ void prune_in_flight(Self* self, const std::vector<OutboxItem>& items) {
     if (!listed.count(id)) gone.push_back(id);
   }
   for (const auto& id : gone) settle(self, id);
-  for (auto it = st.solo.begin(); it != st.solo.end();) {
-    it = listed.count(*it) ? std::next(it) : st.solo.erase(it);
+  for (auto* ids : {&st.solo, &st.unwritten}) {
+    for (auto it = ids->begin(); it != ids->end();) {
+      it = listed.count(*it) ? std::next(it) : ids->erase(it);
+    }
   }
 }
 
@@ -239,14 +243,14 @@ void pump(Self* self) {
               st.unwritten.insert(w.local_id);
               continue;
             }
-            st.in_flight[w.local_id] = self->clock().now();  // the actor clock: testable
+            st.in_flight[w.local_id] = std::nullopt;
             any = true;
             self->request(st.ctx->connection, caf::infinite, w)
                 .then([self, id = w.local_id](WriteResult& r) {
                   auto& st = self->state;
                   auto it = st.in_flight.find(id);
                   if (r.written) {
-                    // A solo write may have waited: its echo is awaited from now on.
+                    // On the socket: its echo is awaited from now on (the actor clock: testable).
                     if (it != st.in_flight.end()) it->second = self->clock().now();
                     return;
                   }
@@ -284,11 +288,17 @@ void reconcile_overdue(Self* self, const std::set<std::string>& overdue) {
   self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
       .then([self, overdue](OutboxReply& reply) {
         auto& st = self->state;
+        if (reply.error) {  // the next echo check asks again
+          notify_error(self, *reply.error);
+          return;
+        }
         prune_in_flight(self, reply.items);
         std::vector<store::LogEntry> entries;
         for (const auto& item : reply.items) {
           const auto& id = item.intent.local_id;
           if (item.state != OutboxItem::State::sent || !overdue.count(id)) continue;
+          auto it = st.in_flight.find(id);
+          if (it == st.in_flight.end() || !it->second) continue;  // not (or no longer) written
           settle(self, id);
           st.unwritten.erase(id);
           entries.push_back(back_to_pending(st, item, true, "an overdue echo"));
@@ -299,8 +309,9 @@ void reconcile_overdue(Self* self, const std::set<std::string>& overdue) {
 
 // After the (re)sync of this chat: own actions left `sent` without their echo were not found in
 // the history just applied (the store would have confirmed them), so they go back to pending.
-// The cut judge names the one that pays a send for the cut, if it is this chat's; a write the
-// socket refused never pays; after a restart the oldest pays.
+// The cut judge names the cut's culprit, if it is this chat's: it pays a send when it was
+// written alone, and is written alone from now on; a write the socket refused never pays; after
+// a restart the oldest pays.
 void reconcile_cut(Self* self) {
   auto& st = self->state;
   self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})
@@ -466,7 +477,7 @@ caf::behavior chat(Self* self, std::string chat_id, std::shared_ptr<const ChatCo
         std::set<std::string> overdue;
         auto now = self->clock().now();
         for (const auto& [id, at] : st.in_flight) {
-          if (now - at >= st.ctx->echo_timeout) overdue.insert(id);
+          if (at && now - *at >= st.ctx->echo_timeout) overdue.insert(id);
         }
         if (overdue.empty()) {
           if (!st.in_flight.empty()) schedule_echo_check(self);

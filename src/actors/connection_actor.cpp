@@ -26,6 +26,7 @@ struct WsClosed { std::uint64_t gen = 0; Error reason{ErrorCode::closed, ""}; };
 struct WsPong { std::uint64_t gen = 0; };
 struct Tick { std::uint64_t gen = 0; };
 struct Retry { std::uint64_t gen = 0; };
+struct GateTick { std::uint64_t gen = 0; };  // a held solo write may go (write_gate.hpp)
 // Sent to itself behind the WsData already waiting: the events decoded until then go to the hub
 // in one IncomingEvents (see on_data).
 struct SendEvents {};
@@ -39,6 +40,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WsClosed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::WsPong)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::Tick)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::Retry)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::GateTick)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(whisp::actors::SendEvents)
 
 namespace whisp::actors {
@@ -155,7 +157,7 @@ void write_raw(Self* self, const std::string& bytes) {
 void write_action(Self* self, const WriteAction& action) {
   auto& st = self->state;
   st.receipts[action.local_id] = action.chat_id;
-  bool alone = st.gate.written(action.local_id);
+  bool alone = st.gate.written(action.local_id, Clock::now());
   st.written.push_back(Written{action.local_id, action.chat_id, alone});
   write_raw(self, action.frame);
 }
@@ -163,9 +165,13 @@ void write_action(Self* self, const WriteAction& action) {
 // Writes the held actions the gate lets go now, in order.
 void release_held(Self* self) {
   auto& st = self->state;
-  while (auto held = st.gate.next()) {
+  while (auto held = st.gate.next(Clock::now())) {
     write_action(self, held->action);
     held->reply.deliver(WriteResult{true});
+  }
+  if (auto at = st.gate.wake_at()) {
+    auto in = std::chrono::ceil<milliseconds>(*at - Clock::now());
+    self->delayed_send(self, std::max(in, milliseconds(1)), GateTick{st.gen});
   }
 }
 
@@ -340,6 +346,7 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
   st.hub = std::move(hub);
   st.notifier = std::move(notifier);
   st.want_online = st.options.start_online;
+  st.gate = WriteGate<ConnState::HeldWrite>(st.options.echo_timeout);
   return {
       [=](start_atom) {
         if (self->state.want_online) attempt(self);
@@ -388,18 +395,26 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
       [=](WriteAction& action) -> caf::result<WriteResult> {
         auto& st = self->state;
         if (st.phase != Phase::connected) return WriteResult{false};
-        if (st.gate.admits(action.solo)) {
+        if (st.gate.admits(action.solo, Clock::now())) {
           write_action(self, action);
           return WriteResult{true};
         }
         auto reply = self->make_response_promise();
+        auto local_id = action.local_id;
         bool solo = action.solo;
-        st.gate.hold(ConnState::HeldWrite{std::move(action), reply}, solo);
+        st.gate.hold(std::move(local_id), solo, ConnState::HeldWrite{std::move(action), reply});
+        release_held(self);  // schedules the wake-up
         return reply;
       },
       [=](WriteSettled& settled) {
-        self->state.gate.settled(settled.local_id);
+        // A held copy its chat gave up on is never written.
+        for (auto& held : self->state.gate.settled(settled.local_id)) {
+          held.reply.deliver(WriteResult{false});
+        }
         release_held(self);
+      },
+      [=](GateTick& tick) {
+        if (tick.gen == self->state.gen) release_held(self);
       },
       [=](WriteTyping& typing) {
         if (self->state.phase == Phase::connected) write_raw(self, send_frame(typing.body, "typing"));

@@ -64,6 +64,9 @@ struct ConnectionOptions {
   std::chrono::milliseconds backoff_initial{1000};
   std::chrono::milliseconds backoff_max{30000};
   std::chrono::milliseconds timeout{10000};
+  // How long a written action counts as in flight at most, for the write gate (write_gate.hpp):
+  // the chats' echo timeout.
+  std::chrono::milliseconds echo_timeout{10000};
   net::TlsOptions tls;
   bool start_online = true;
 };

@@ -160,6 +160,7 @@ Result<std::unique_ptr<Engine>> Engine::start(Config config, Callbacks callbacks
   conn.backoff_initial = cfg.backoff_initial;
   conn.backoff_max = cfg.backoff_max;
   conn.timeout = cfg.request_timeout;
+  conn.echo_timeout = cfg.echo_timeout;
   conn.tls = net::TlsOptions{cfg.tls.verify_peer, cfg.tls.ca_file};
   conn.start_online = cfg.start_online;
   impl->connection = spawn_connection(sys, *impl->io, conn, impl->api, impl->hub, impl->notifier);
