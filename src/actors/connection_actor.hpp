@@ -36,8 +36,8 @@ struct ActionRejected {
 };
 /// Request from a chat actor: write a SEND frame. Reply: WriteResult, once it is on the socket
 /// or will never be. A `solo` action (one the cut judge suspects) waits until every action
-/// written before it on the connection is settled, and what comes after it waits behind it
-/// (write_gate.hpp); other actions go at once.
+/// written before it on the connection is settled or older than `echo_timeout`, and what comes
+/// after it waits behind it (write_gate.hpp); other actions go at once.
 struct WriteAction {
   std::string chat_id;
   std::string local_id;
