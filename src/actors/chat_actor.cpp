@@ -366,8 +366,8 @@ void reconcile_cut(Self* self) {
                 trace_delivery(st, [&] {
                   if (!verdict.culprit) return std::string("cut judged: nobody pays");
                   if (verdict.charged) return "cut judged: " + *verdict.culprit + " pays";
-                  return "cut judged: " + *verdict.culprit +
-                         " resent alone, not charged (written behind unconfirmed actions)";
+                  return "cut judged: " + *verdict.culprit + " resent alone, not charged (" +
+                         verdict.why + ")";
                 });
                 requeue(verdict);
               });

@@ -100,9 +100,12 @@ struct Fixture {
   /// The connection came up (its backfill not done yet).
   void up() { caf::anon_send(chat, ChatOnline{true, ++connection_no}); }
   /// The connection went down; as the hub does, the judge hears what it wrote.
-  void cut(bool explained) {
+  /// `abrupt`: the socket just closed, no ERROR before it (else the server sent an ERROR that
+  /// named none of our frames).
+  void cut(bool explained, bool abrupt = false) {
     caf::anon_send(chat, ChatOnline{false, connection_no});
-    caf::anon_send(judge, CutReport{std::move(world->connection_writes), explained, connection_no});
+    caf::anon_send(judge, CutReport{std::move(world->connection_writes), explained, connection_no,
+                                    abrupt});
     world->connection_writes.clear();
     world->unsettled.clear();
     run();
@@ -314,6 +317,28 @@ TEST_CASE("a culprit written behind unconfirmed actions is resent alone and unch
   f.run();
   REQUIRE(f.world->writes.size() == 1);
   CHECK(!f.world->writes[0].solo);  // forgotten once delivered
+  CHECK(f.world->errors.empty());
+}
+
+TEST_CASE("an action alone at cuts without an ERROR pays a send every second cut, and fails "
+          "after six",
+          "[chat_actor]") {
+  Fixture f;
+  f.say("L1", "first");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1"});
+  const int sends_after[] = {1, 2, 2, 3, 3};
+  for (int cut : sends_after) {
+    INFO("sends counted " << cut);
+    f.cut(false, /*abrupt=*/true);
+    f.reconnect();
+    CHECK(f.take_writes() == Ids{"L1"});
+    f.require_sent("L1", cut);
+  }
+  f.cut(false, /*abrupt=*/true);
+  f.reconnect();
+  CHECK(f.take_writes().empty());
+  f.require_failed("L1", "not confirmed by the server after 3 sends");
   CHECK(f.world->errors.empty());
 }
 

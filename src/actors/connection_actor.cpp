@@ -73,6 +73,7 @@ struct ConnState {
     caf::response_promise reply;
   };
   WriteGate<HeldWrite> gate;
+  bool server_error = false;     // an ERROR that named none of our frames came before the cut
   bool refused = false;          // an ERROR named one of our frames: the cut that follows is its
   EventGroup events;                     // decoded, not yet sent to the hub (in arrival order)
   bool send_scheduled = false;           // a SendEvents is in the mailbox
@@ -100,7 +101,8 @@ void report(Self* self, ConnectionState state, std::string reason = {}) {
   send_events(self);
   if (state == ConnectionState::disconnected) {
     self->send(self->state.hub, ConnectionWrites{std::exchange(self->state.written, {}),
-                                                 std::exchange(self->state.refused, false)});
+                                                 std::exchange(self->state.refused, false),
+                                                 std::exchange(self->state.server_error, false)});
   }
   self->send(self->state.hub, event);
 }
@@ -251,6 +253,7 @@ void on_connected(Self* self, const stomp::Frame& frame) {
   st.phase = Phase::connected;
   st.written.clear();
   st.refused = false;
+  st.server_error = false;
   st.attempt = 0;
   st.ever_connected = true;
   st.last_rx = Clock::now();
@@ -280,6 +283,8 @@ void on_frame(Self* self, stomp::Frame& frame, EventGroup& batch) {
         send_events(self);
         self->send(st.hub, ActionRejected{it->second, it->first, message});
       }
+    } else {
+      st.server_error = true;
     }
     log(LogLevel::warn, "connection", "server ERROR: " + message);
     self->send(st.notifier, Error{ErrorCode::rejected, "server ERROR: " + message});

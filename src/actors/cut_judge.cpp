@@ -32,7 +32,8 @@ void answer_ready(Self* self) {
     Verdict verdict;
     if (auto culprit = st.ledger.take_culprit(it->first)) {
       verdict.culprit = std::move(culprit->local_id);
-      verdict.charged = culprit->alone;
+      verdict.charged = culprit->pays;
+      verdict.why = std::move(culprit->why);
     }
     it->second.deliver(std::move(verdict));
     it = st.waiting.erase(it);
@@ -46,7 +47,7 @@ caf::behavior judge(Self* self, int) {
         for (auto& [chat, promise] : st.waiting) promise.deliver(abandoned());
         st.waiting.clear();
         st.ended = std::max(st.ended, cut.connection);
-        st.ledger.on_cut(std::move(cut.writes), cut.explained);
+        st.ledger.on_cut(std::move(cut.writes), cut.explained, cut.abrupt);
       },
       [=](VerdictRequest& request) -> caf::result<Verdict> {
         auto& st = self->state;

@@ -16,6 +16,7 @@ struct CutReport {
   std::vector<Written> writes;
   bool explained = false;
   std::uint64_t connection = 0;
+  bool abrupt = false;  // no ERROR came before it: the socket just closed
 };
 /// Request from a chat actor, reconciling on connection number `connection`: its actions the
 /// cuts left unconfirmed, in the user's order. Reply: Verdict, once every action written
@@ -28,7 +29,8 @@ struct VerdictRequest {
 struct Verdict {
   // The chat's action that is the cut's culprit, if any: it is resent alone (write_gate.hpp).
   std::optional<std::string> culprit;
-  bool charged = false;  // the culprit pays a send: it was written alone
+  bool charged = false;  // the culprit pays a send (cut_ledger.hpp says when)
+  std::string why;       // why an uncharged culprit does not pay, for the logs
   // No verdict: the request's connection went down (before it was asked, or before the
   // verdict), or a newer request of the chat replaced it. The chat asks again next time.
   bool abandoned = false;

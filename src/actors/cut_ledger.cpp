@@ -5,13 +5,15 @@
 
 namespace whisp::actors {
 
-void CutLedger::on_cut(std::vector<Written> writes, bool explained) {
+void CutLedger::on_cut(std::vector<Written> writes, bool explained, bool abrupt) {
   reports_.clear();
   if (decided_) {
     suspects_.clear();
     culprit_.reset();
+    abrupt_ = true;
   }
   if (!explained) {
+    abrupt_ = abrupt_ && abrupt;
     for (auto& w : writes) {
       // An action written again on the new connection keeps its first (earlier) place; written
       // alone on either, a cut of its may be its doing.
@@ -42,9 +44,16 @@ bool CutLedger::waiting(const std::string& chat_id) const {
   });
 }
 
-std::optional<Written> CutLedger::take_culprit(const std::string& chat_id) {
+std::optional<Culprit> CutLedger::take_culprit(const std::string& chat_id) {
   if (!culprit_ || culprit_->chat_id != chat_id) return std::nullopt;
-  return std::exchange(culprit_, std::nullopt);
+  Written w = *std::exchange(culprit_, std::nullopt);
+  if (!w.alone) return Culprit{std::move(w.local_id), false, "written behind unconfirmed actions"};
+  if (!culprit_abrupt_) return Culprit{std::move(w.local_id), true, {}};
+  // Two abrupt cuts pay one send; only an odd count is kept.
+  auto [strike, first] = strikes_.try_emplace(w.local_id, 1);
+  if (first) return Culprit{std::move(w.local_id), false, "the first of two abrupt cuts"};
+  strikes_.erase(strike);
+  return Culprit{std::move(w.local_id), true, {}};
 }
 
 // Walks the suspects in write order: the first one its chat still reports unconfirmed is the
@@ -56,6 +65,7 @@ void CutLedger::judge() {
     if (r == reports_.end()) return;
     if (r->second.count(s.local_id)) {
       culprit_ = s;
+      culprit_abrupt_ = abrupt_;
       break;
     }
   }

@@ -5,12 +5,18 @@
 // choked on. It handles a connection's frames in order, so every frame before the culprit was
 // carried out (echoed, or found in history afterwards) and every frame behind it was never read.
 // The culprit is therefore the first action written on the connection that is still unconfirmed
-// once every chat that wrote on it has re-read its history: the culprit. It is charged a send
-// only when it was written alone (write_gate.hpp): with earlier writes still in flight, the cut
-// may as well be the server closing right after answering them, so the culprit is only resent
-// alone, uncharged, and its next cut is the evidence. Everything else the cut swallowed is resent
-// uncharged. A cut the engine or the server explained (the app went offline; an ERROR named the
-// action) charges nobody.
+// once every chat that wrote on it has re-read its history. How much that says against it:
+//   - written behind actions still in flight, nothing: the cut may as well be the server closing
+//     right after answering them. It is resent alone (write_gate.hpp), uncharged, so that its
+//     next cut is evidence;
+//   - written alone, after the server sent an ERROR that named no frame of ours: it refused
+//     something; the culprit pays a send;
+//   - written alone, when the socket just closed (no ERROR): a transport fault is as likely as a
+//     refusal (a server that drops a connection now and then hits the action it was reading),
+//     so it takes two such cuts to charge a send: an action that keeps killing the connection
+//     still fails, after 6, while an innocent one would need the fault to strike it 6 times.
+// Everything else the cut swallowed is resent uncharged. A cut the engine or the server
+// explained (the app went offline; an ERROR named the action) charges nobody.
 //
 // Pure bookkeeping, no actors and no clock: the cut judge (cut_judge.hpp) drives it.
 #pragma once
@@ -30,13 +36,20 @@ struct Written {
   bool alone = true;  // every action written before it on the connection was settled
 };
 
+/// The action a cut's judgement names, and whether it pays a send (`why` not, for the logs).
+struct Culprit {
+  std::string local_id;
+  bool pays = false;
+  std::string why;
+};
+
 class CutLedger {
  public:
   /// The connection went down having written `writes`. An unexplained cut adds them to the
   /// suspects (behind any still unjudged: a cut that came before its judgement was made);
-  /// an explained one adds nothing. Reports of the previous connection are forgotten: the
-  /// chats report again after the next reconnect.
-  void on_cut(std::vector<Written> writes, bool explained);
+  /// an explained one adds nothing. `abrupt`: no ERROR came before it. Reports of the previous
+  /// connection are forgotten: the chats report again after the next reconnect.
+  void on_cut(std::vector<Written> writes, bool explained, bool abrupt = false);
 
   /// A chat's actions the cut left unconfirmed after its history was re-read, in the user's
   /// order. Returns true when the verdict for this chat is known now (see verdict()).
@@ -45,9 +58,9 @@ class CutLedger {
   /// Whether the chat must wait: it holds a suspect and the culprit is not known yet.
   bool waiting(const std::string& chat_id) const;
 
-  /// The chat's action that is the cut's culprit, if any: it pays a send when it was written
-  /// `alone`. Valid once waiting() is false; handed out once.
-  std::optional<Written> take_culprit(const std::string& chat_id);
+  /// The chat's action that is the cut's culprit, if any, and whether it pays (see above).
+  /// Valid once waiting() is false; handed out once.
+  std::optional<Culprit> take_culprit(const std::string& chat_id);
 
   /// Suspects still to judge (for tests and logs).
   std::size_t suspects() const { return suspects_.size(); }
@@ -58,6 +71,9 @@ class CutLedger {
   std::vector<Written> suspects_;                        // unjudged, in write order
   std::map<std::string, std::set<std::string>> reports_;  // chat -> unconfirmed local ids
   std::optional<Written> culprit_;                       // decided, not yet handed out
+  bool abrupt_ = false;       // every cut of the judgement closed without an ERROR
+  bool culprit_abrupt_ = false;
+  std::map<std::string, int> strikes_;  // alone culprits of one abrupt cut so far (uncharged)
   bool decided_ = true;                                  // nothing to judge
 };
 

@@ -109,19 +109,46 @@ TEST_CASE("the culprit says whether it was written alone; written alone on any c
           "[cut_ledger]") {
   CutLedger ledger;
   ledger.on_cut({{"A1", "a", true}, {"A2", "a", false}}, false);
-  SECTION("written behind an unconfirmed action") {
+  SECTION("written behind an unconfirmed action: named, not charged") {
     CHECK(ledger.report("a", Ids{"A2"}));  // A1 confirmed
-    auto written = ledger.take_culprit("a");
-    REQUIRE(written);
-    CHECK(written->local_id == "A2");
-    CHECK(!written->alone);
+    auto c = ledger.take_culprit("a");
+    REQUIRE(c);
+    CHECK(c->local_id == "A2");
+    CHECK(!c->pays);
+    CHECK(c->why == "written behind unconfirmed actions");
   }
   SECTION("written alone on a later cut before the judgement") {
     ledger.on_cut({{"A2", "a", true}}, false);
     CHECK(ledger.report("a", Ids{"A2"}));
-    auto written = ledger.take_culprit("a");
-    REQUIRE(written);
-    CHECK(written->local_id == "A2");
-    CHECK(written->alone);
+    auto c = ledger.take_culprit("a");
+    REQUIRE(c);
+    CHECK(c->local_id == "A2");
+    CHECK(c->pays);
+  }
+}
+
+TEST_CASE("a culprit written alone pays one send for every two cuts that came without an ERROR",
+          "[cut_ledger]") {
+  CutLedger ledger;
+  std::vector<bool> paid;
+  for (int cut = 0; cut < 6; ++cut) {
+    ledger.on_cut({{"A1", "a", true}}, false, /*abrupt=*/true);
+    CHECK(ledger.report("a", Ids{"A1"}));
+    auto c = ledger.take_culprit("a");
+    REQUIRE(c);
+    paid.push_back(c->pays);
+  }
+  CHECK(paid == std::vector<bool>{false, true, false, true, false, true});
+
+  SECTION("an ERROR before the cut (naming nothing) charges at once") {
+    ledger.on_cut({{"B1", "b", true}}, false, /*abrupt=*/false);
+    CHECK(ledger.report("b", Ids{"B1"}));
+    CHECK(ledger.take_culprit("b")->pays);
+  }
+  SECTION("two cuts before the judgement, one of them after an ERROR: not abrupt") {
+    ledger.on_cut({{"B1", "b", true}}, false, /*abrupt=*/false);
+    ledger.on_cut({{"B1", "b", true}}, false, /*abrupt=*/true);
+    CHECK(ledger.report("b", Ids{"B1"}));
+    CHECK(ledger.take_culprit("b")->pays);
   }
 }
