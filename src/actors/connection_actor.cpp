@@ -26,7 +26,7 @@ struct WsClosed { std::uint64_t gen = 0; Error reason{ErrorCode::closed, ""}; };
 struct WsPong { std::uint64_t gen = 0; };
 struct Tick { std::uint64_t gen = 0; };
 struct Retry { std::uint64_t gen = 0; };
-struct GateTick { std::uint64_t gen = 0; };  // a held solo write may go (write_gate.hpp)
+struct GateTick { std::uint64_t gen = 0, n = 0; };  // a held solo write may go (write_gate.hpp)
 // Sent to itself behind the WsData already waiting: the events decoded until then go to the hub
 // in one IncomingEvents (see on_data).
 struct SendEvents {};
@@ -73,7 +73,8 @@ struct ConnState {
     caf::response_promise reply;
   };
   WriteGate<HeldWrite> gate;
-  bool server_error = false;     // an ERROR that named none of our frames came before the cut
+  std::uint64_t gate_tick = 0;                   // numbers the GateTicks: only the last counts
+  std::optional<Clock::time_point> gate_tick_at;  // when it is due
   bool refused = false;          // an ERROR named one of our frames: the cut that follows is its
   EventGroup events;                     // decoded, not yet sent to the hub (in arrival order)
   bool send_scheduled = false;           // a SendEvents is in the mailbox
@@ -101,8 +102,7 @@ void report(Self* self, ConnectionState state, std::string reason = {}) {
   send_events(self);
   if (state == ConnectionState::disconnected) {
     self->send(self->state.hub, ConnectionWrites{std::exchange(self->state.written, {}),
-                                                 std::exchange(self->state.refused, false),
-                                                 std::exchange(self->state.server_error, false)});
+                                                 std::exchange(self->state.refused, false)});
   }
   self->send(self->state.hub, event);
 }
@@ -117,6 +117,7 @@ void drop_socket(Self* self) {
   st.parser.reset();
   st.receipts.clear();
   for (auto& held : st.gate.reset()) held.reply.deliver(WriteResult{false});
+  st.gate_tick_at.reset();
 }
 
 void attempt(Self* self);
@@ -171,10 +172,12 @@ void release_held(Self* self) {
     write_action(self, held->action);
     held->reply.deliver(WriteResult{true});
   }
-  if (auto at = st.gate.wake_at()) {
-    auto in = std::chrono::ceil<milliseconds>(*at - Clock::now());
-    self->delayed_send(self, std::max(in, milliseconds(1)), GateTick{st.gen});
-  }
+  // One wake-up pending at a time: the earliest one asked for.
+  auto at = st.gate.wake_at();
+  if (!at || (st.gate_tick_at && *st.gate_tick_at <= *at)) return;
+  st.gate_tick_at = *at;
+  auto in = std::chrono::ceil<milliseconds>(*at - Clock::now());
+  self->delayed_send(self, std::max(in, milliseconds(1)), GateTick{st.gen, ++st.gate_tick});
 }
 
 std::string ws_url(const std::string& base, const std::string& ticket) {
@@ -253,7 +256,6 @@ void on_connected(Self* self, const stomp::Frame& frame) {
   st.phase = Phase::connected;
   st.written.clear();
   st.refused = false;
-  st.server_error = false;
   st.attempt = 0;
   st.ever_connected = true;
   st.last_rx = Clock::now();
@@ -283,8 +285,6 @@ void on_frame(Self* self, stomp::Frame& frame, EventGroup& batch) {
         send_events(self);
         self->send(st.hub, ActionRejected{it->second, it->first, message});
       }
-    } else {
-      st.server_error = true;
     }
     log(LogLevel::warn, "connection", "server ERROR: " + message);
     self->send(st.notifier, Error{ErrorCode::rejected, "server ERROR: " + message});
@@ -405,21 +405,20 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
           return WriteResult{true};
         }
         auto reply = self->make_response_promise();
-        auto local_id = action.local_id;
         bool solo = action.solo;
-        st.gate.hold(std::move(local_id), solo, ConnState::HeldWrite{std::move(action), reply});
+        st.gate.hold(solo, ConnState::HeldWrite{std::move(action), reply});
         release_held(self);  // schedules the wake-up
         return reply;
       },
       [=](WriteSettled& settled) {
-        // A held copy its chat gave up on is never written.
-        for (auto& held : self->state.gate.settled(settled.local_id)) {
-          held.reply.deliver(WriteResult{false});
-        }
+        self->state.gate.settled(settled.local_id);
         release_held(self);
       },
       [=](GateTick& tick) {
-        if (tick.gen == self->state.gen) release_held(self);
+        auto& st = self->state;
+        if (tick.gen != st.gen || tick.n != st.gate_tick) return;  // replaced by an earlier one
+        st.gate_tick_at.reset();
+        release_held(self);
       },
       [=](WriteTyping& typing) {
         if (self->state.phase == Phase::connected) write_raw(self, send_frame(typing.body, "typing"));

@@ -23,7 +23,6 @@ struct IncomingEvents {
 struct ConnectionWrites {
   std::vector<Written> writes;
   bool refused = false;
-  bool server_error = false;  // an ERROR came before the cut, naming none of our frames
 };
 /// The reason of the `disconnected` event when the app asked to go offline (Engine::go_offline):
 /// a cut no action caused.

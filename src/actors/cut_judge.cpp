@@ -40,14 +40,15 @@ void answer_ready(Self* self) {
   }
 }
 
-caf::behavior judge(Self* self, int) {
+caf::behavior judge(Self* self, int cuts_per_charge) {
+  self->state.ledger = CutLedger(cuts_per_charge);
   return {
       [=](CutReport& cut) {
         auto& st = self->state;
         for (auto& [chat, promise] : st.waiting) promise.deliver(abandoned());
         st.waiting.clear();
         st.ended = std::max(st.ended, cut.connection);
-        st.ledger.on_cut(std::move(cut.writes), cut.explained, cut.abrupt);
+        st.ledger.on_cut(std::move(cut.writes), cut.explained);
       },
       [=](VerdictRequest& request) -> caf::result<Verdict> {
         auto& st = self->state;
@@ -70,8 +71,10 @@ caf::behavior judge(Self* self, int) {
 
 }  // namespace
 
-// Spawned with an argument: CAF 0.17 dereferences a null argument tuple for actors spawned
-// without any (undefined behaviour that UBSan reports).
-caf::actor spawn_cut_judge(caf::actor_system& system) { return system.spawn(judge, 0); }
+// Spawned with an argument in any case: CAF 0.17 dereferences a null argument tuple for actors
+// spawned without any (undefined behaviour that UBSan reports).
+caf::actor spawn_cut_judge(caf::actor_system& system, int cuts_per_charge) {
+  return system.spawn(judge, cuts_per_charge);
+}
 
 }  // namespace whisp::actors

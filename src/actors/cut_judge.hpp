@@ -16,7 +16,6 @@ struct CutReport {
   std::vector<Written> writes;
   bool explained = false;
   std::uint64_t connection = 0;
-  bool abrupt = false;  // no ERROR came before it: the socket just closed
 };
 /// Request from a chat actor, reconciling on connection number `connection`: its actions the
 /// cuts left unconfirmed, in the user's order. Reply: Verdict, once every action written
@@ -37,7 +36,8 @@ struct Verdict {
 };
 
 /// Messages: CutReport, VerdictRequest.
-caf::actor spawn_cut_judge(caf::actor_system& system);
+/// `cuts_per_charge`: see CutLedger.
+caf::actor spawn_cut_judge(caf::actor_system& system, int cuts_per_charge = 2);
 
 }  // namespace whisp::actors
 

@@ -5,15 +5,13 @@
 
 namespace whisp::actors {
 
-void CutLedger::on_cut(std::vector<Written> writes, bool explained, bool abrupt) {
+void CutLedger::on_cut(std::vector<Written> writes, bool explained) {
   reports_.clear();
   if (decided_) {
     suspects_.clear();
     culprit_.reset();
-    abrupt_ = true;
   }
   if (!explained) {
-    abrupt_ = abrupt_ && abrupt;
     for (auto& w : writes) {
       // An action written again on the new connection keeps its first (earlier) place; written
       // alone on either, a cut of its may be its doing.
@@ -30,8 +28,12 @@ void CutLedger::on_cut(std::vector<Written> writes, bool explained, bool abrupt)
 }
 
 bool CutLedger::report(const std::string& chat_id, std::vector<std::string> unconfirmed) {
-  reports_[chat_id] = std::set<std::string>(std::make_move_iterator(unconfirmed.begin()),
-                                            std::make_move_iterator(unconfirmed.end()));
+  auto& listed = reports_[chat_id] = std::set<std::string>(
+      std::make_move_iterator(unconfirmed.begin()), std::make_move_iterator(unconfirmed.end()));
+  for (auto it = strikes_.begin(); it != strikes_.end();) {
+    it = it->second.chat_id == chat_id && !listed.count(it->first) ? strikes_.erase(it)
+                                                                     : std::next(it);
+  }
   judge();
   return !waiting(chat_id);
 }
@@ -48,10 +50,12 @@ std::optional<Culprit> CutLedger::take_culprit(const std::string& chat_id) {
   if (!culprit_ || culprit_->chat_id != chat_id) return std::nullopt;
   Written w = *std::exchange(culprit_, std::nullopt);
   if (!w.alone) return Culprit{std::move(w.local_id), false, "written behind unconfirmed actions"};
-  if (!culprit_abrupt_) return Culprit{std::move(w.local_id), true, {}};
-  // Two abrupt cuts pay one send; only an odd count is kept.
-  auto [strike, first] = strikes_.try_emplace(w.local_id, 1);
-  if (first) return Culprit{std::move(w.local_id), false, "the first of two abrupt cuts"};
+  auto strike = strikes_.try_emplace(w.local_id, Strikes{w.chat_id, 0}).first;
+  if (++strike->second.cuts < cuts_per_charge_) {
+    return Culprit{std::move(w.local_id), false,
+                   "cut " + std::to_string(strike->second.cuts) + " of the " +
+                       std::to_string(cuts_per_charge_) + " that pay a send"};
+  }
   strikes_.erase(strike);
   return Culprit{std::move(w.local_id), true, {}};
 }
@@ -65,7 +69,6 @@ void CutLedger::judge() {
     if (r == reports_.end()) return;
     if (r->second.count(s.local_id)) {
       culprit_ = s;
-      culprit_abrupt_ = abrupt_;
       break;
     }
   }

@@ -9,12 +9,11 @@
 //   - written behind actions still in flight, nothing: the cut may as well be the server closing
 //     right after answering them. It is resent alone (write_gate.hpp), uncharged, so that its
 //     next cut is evidence;
-//   - written alone, after the server sent an ERROR that named no frame of ours: it refused
-//     something; the culprit pays a send;
-//   - written alone, when the socket just closed (no ERROR): a transport fault is as likely as a
-//     refusal (a server that drops a connection now and then hits the action it was reading),
-//     so it takes two such cuts to charge a send: an action that keeps killing the connection
-//     still fails, after 6, while an innocent one would need the fault to strike it 6 times.
+//   - written alone, half a send: a transport fault is as likely as a refusal (a server that
+//     drops a connection now and then hits the action it was reading, and an ERROR that names
+//     no frame may be a heart-beat timeout), so it takes two such cuts to charge a send. An
+//     action that keeps killing the connection still fails, after 6; an innocent one would
+//     need the fault to strike it 6 times.
 // Everything else the cut swallowed is resent uncharged. A cut the engine or the server
 // explained (the app went offline; an ERROR named the action) charges nobody.
 //
@@ -45,14 +44,19 @@ struct Culprit {
 
 class CutLedger {
  public:
+  /// `cuts_per_charge`: how many cuts an alone culprit takes to pay one send (2 in the engine;
+  /// 1 in tests of other rules).
+  explicit CutLedger(int cuts_per_charge = 2) : cuts_per_charge_(cuts_per_charge) {}
+
   /// The connection went down having written `writes`. An unexplained cut adds them to the
   /// suspects (behind any still unjudged: a cut that came before its judgement was made);
-  /// an explained one adds nothing. `abrupt`: no ERROR came before it. Reports of the previous
-  /// connection are forgotten: the chats report again after the next reconnect.
-  void on_cut(std::vector<Written> writes, bool explained, bool abrupt = false);
+  /// an explained one adds nothing. Reports of the previous connection are forgotten: the chats
+  /// report again after the next reconnect.
+  void on_cut(std::vector<Written> writes, bool explained);
 
   /// A chat's actions the cut left unconfirmed after its history was re-read, in the user's
-  /// order. Returns true when the verdict for this chat is known now (see verdict()).
+  /// order. Returns true when the verdict for this chat is known now (see verdict()). Strikes
+  /// of the chat's actions it no longer lists are forgotten (they were confirmed or failed).
   bool report(const std::string& chat_id, std::vector<std::string> unconfirmed);
 
   /// Whether the chat must wait: it holds a suspect and the culprit is not known yet.
@@ -64,6 +68,8 @@ class CutLedger {
 
   /// Suspects still to judge (for tests and logs).
   std::size_t suspects() const { return suspects_.size(); }
+  /// Actions with one uncharged cut held against them (for tests).
+  std::size_t strikes() const { return strikes_.size(); }
 
  private:
   void judge();
@@ -71,9 +77,12 @@ class CutLedger {
   std::vector<Written> suspects_;                        // unjudged, in write order
   std::map<std::string, std::set<std::string>> reports_;  // chat -> unconfirmed local ids
   std::optional<Written> culprit_;                       // decided, not yet handed out
-  bool abrupt_ = false;       // every cut of the judgement closed without an ERROR
-  bool culprit_abrupt_ = false;
-  std::map<std::string, int> strikes_;  // alone culprits of one abrupt cut so far (uncharged)
+  struct Strikes {
+    std::string chat_id;
+    int cuts = 0;
+  };
+  int cuts_per_charge_;
+  std::map<std::string, Strikes> strikes_;  // alone culprits with uncharged cuts: by local id
   bool decided_ = true;                                  // nothing to judge
 };
 

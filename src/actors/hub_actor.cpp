@@ -59,10 +59,9 @@ void on_connection(Self* self, const ConnectionEvent& event) {
       // A cut is explained when the server named the frame it refused, or the app went
       // offline. Chats ask the judge only after a reconnect, tagged with the new number.
       bool explained = st.cut.refused || event.reason == kOfflineByRequest;
-      self->send(st.ctx->judge, CutReport{std::exchange(st.cut.writes, {}), explained,
-                                          st.connection, !st.cut.server_error});
+      self->send(st.ctx->judge,
+                 CutReport{std::exchange(st.cut.writes, {}), explained, st.connection});
       st.cut.refused = false;
-      st.cut.server_error = false;
     }
   }
   st.signals->bump();

@@ -44,9 +44,7 @@ class WriteGate {
   bool admits(bool solo, Clock::time_point now) { return held_.empty() && (!solo || quiet(now)); }
 
   /// Keeps an action that may not go yet, behind those already held.
-  void hold(std::string local_id, bool solo, Item item) {
-    held_.push_back(Held{std::move(local_id), solo, std::move(item)});
-  }
+  void hold(bool solo, Item item) { held_.push_back(Held{solo, std::move(item)}); }
 
   /// The first held action, if it may go now (call written() when it does, then ask again).
   std::optional<Item> next(Clock::time_point now) {
@@ -74,20 +72,9 @@ class WriteGate {
   }
 
   /// The action's chat no longer awaits it. Unknown ids (written on an earlier connection) are
-  /// ignored. A held copy is taken out and returned: it must not be written any more.
-  std::vector<Item> settled(const std::string& local_id) {
-    unsettled_.erase(local_id);
-    std::vector<Item> dropped;
-    for (auto it = held_.begin(); it != held_.end();) {
-      if (it->local_id != local_id) {
-        ++it;
-        continue;
-      }
-      dropped.push_back(std::move(it->item));
-      it = held_.erase(it);
-    }
-    return dropped;
-  }
+  /// ignored. A held copy still goes in its turn: it was never on the wire, so whatever settled
+  /// it (an echo of the same text from the user's other device, a failure) did not come from it.
+  void settled(const std::string& local_id) { unsettled_.erase(local_id); }
 
   /// The connection went down: nothing is in flight any more; returns the held actions, which
   /// were never written.
@@ -103,7 +90,6 @@ class WriteGate {
 
  private:
   struct Held {
-    std::string local_id;
     bool solo = false;
     Item item;
   };
