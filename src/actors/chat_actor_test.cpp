@@ -341,6 +341,31 @@ TEST_CASE("an action alone at its cuts pays a send every second cut, and fails a
   CHECK(f.world->errors.empty());
 }
 
+TEST_CASE("a write the connection holds back is not awaited: its echo timeout starts when the "
+          "socket takes it",
+          "[chat_actor]") {
+  Fixture f(std::chrono::milliseconds(50));
+  f.world->hold = {"L1"};
+  f.say("L1", "first");
+  f.reconnect();
+  REQUIRE(f.take_writes() == Ids{"L1"});
+  for (int step = 0; step < 10; ++step) {  // 10 echo timeouts while it is held
+    f.sched.advance_time(std::chrono::milliseconds(60));
+    f.run();
+  }
+  CHECK(f.world->history_checks.empty());  // not overdue: never on the wire
+  f.require_sent("L1", 1);
+
+  caf::anon_send(f.connection, test::release_writes_atom::value);
+  f.run();
+  f.advance_until_history_checked(std::chrono::milliseconds(60));
+  f.run();
+  CHECK(f.world->history_checks == std::vector<std::string>{kChat});  // overdue once written
+  CHECK(f.take_writes() == Ids{"L1"});
+  f.require_sent("L1", 2);
+  CHECK(f.world->errors.empty());
+}
+
 TEST_CASE("an action given up as overdue is settled with the connection before it is resent",
           "[chat_actor]") {
   Fixture f(std::chrono::milliseconds(50));

@@ -32,6 +32,10 @@ struct World {
   // holds a solo write back (write_gate_test.cpp covers that).
   std::vector<std::string> settled;
   std::set<std::string> unsettled;
+  // Writes of these local ids are held back, as the real connection holds a solo write
+  // (write_gate.hpp): answered (written) only when the test sends release_writes_atom.
+  std::set<std::string> hold;
+  std::vector<caf::response_promise> held_writes;
   std::set<std::string> refuse;
   bool refuse_all = false;
   // Sync: the chats whose history was checked, in order; `on_check` runs first (it may commit
@@ -79,17 +83,28 @@ inline caf::behavior fake_writer(caf::event_based_actor*, std::shared_ptr<World>
   };
 }
 
-inline caf::behavior fake_connection(caf::event_based_actor*, std::shared_ptr<World> world) {
+/// To the fake connection: write the held writes now (WriteResult{true}).
+using release_writes_atom = caf::atom_constant<caf::atom("relwrites")>;
+
+inline caf::behavior fake_connection(caf::event_based_actor* self, std::shared_ptr<World> world) {
   return {
-      [world](WriteAction& write) -> WriteResult {
+      [self, world](WriteAction& write) -> caf::result<WriteResult> {
+        world->writes.push_back(write);
+        if (world->hold.count(write.local_id)) {
+          world->held_writes.push_back(self->make_response_promise());
+          return world->held_writes.back();
+        }
         bool refused = world->refuse_all || world->refuse.count(write.local_id) > 0;
         if (!refused) {
           bool alone = world->unsettled.empty();
           world->unsettled.insert(write.local_id);
           world->connection_writes.push_back(Written{write.local_id, write.chat_id, alone});
         }
-        world->writes.push_back(write);
         return WriteResult{!refused};
+      },
+      [world](release_writes_atom) {
+        for (auto& promise : world->held_writes) promise.deliver(WriteResult{true});
+        world->held_writes.clear();
       },
       [world](WriteSettled& settled) {
         world->settled.push_back(settled.local_id);
