@@ -309,9 +309,9 @@ void reconcile_overdue(Self* self, const std::set<std::string>& overdue) {
 
 // After the (re)sync of this chat: own actions left `sent` without their echo were not found in
 // the history just applied (the store would have confirmed them), so they go back to pending.
-// The cut judge names the cut's culprit, if it is this chat's: it pays a send when it was
-// written alone, and is written alone from now on; a write the socket refused never pays; after
-// a restart the oldest pays.
+// The cut judge names the cut's culprit, if it is this chat's, and says whether it pays a send
+// (cut_ledger.hpp); it is written alone from now on. A write the socket refused never pays;
+// after a restart the oldest pays.
 void reconcile_cut(Self* self) {
   auto& st = self->state;
   self->request(st.ctx->writer, caf::infinite, OutboxQuery{st.chat_id})

@@ -1,7 +1,8 @@
 // The connection actor owns the realtime session: ticket → WebSocket (STOMP subprotocols) →
 // CONNECT with the JWT and heart-beats → SUBSCRIBE to the own queue. It decodes MESSAGE frames
 // into typed events and hands them, one batch per arriving chunk, to the hub; it writes the
-// chat actors' SEND frames; it keeps the session alive (STOMP heart-beats when granted,
+// chat actors' SEND frames, in the order the write gate allows (write_gate.hpp), recording for
+// the cut judge which went alone; it keeps the session alive (STOMP heart-beats when granted,
 // WebSocket pings when the server answers 0,0) and reconnects with exponential backoff and full
 // jitter. A refused refresh ends in `auth_failed`, with no further attempts.
 #pragma once
