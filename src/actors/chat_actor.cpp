@@ -325,6 +325,8 @@ void reconcile_cut(Self* self) {
           return;
         }
         prune_in_flight(self, reply.items);
+        std::vector<std::string> queued;  // before `left` takes the items
+        for (const auto& item : reply.items) queued.push_back(item.intent.local_id);
         std::vector<OutboxItem> left;  // the cut's unconfirmed writes, in the user's order
         std::vector<store::LogEntry> entries;
         for (auto& item : reply.items) {
@@ -346,7 +348,7 @@ void reconcile_cut(Self* self) {
           commit(self, std::move(moves), [self] { pump(self); });
         };
         // Asked even with nothing left: the judge needs every chat's word on the suspects.
-        VerdictRequest question{st.chat_id, st.connection, {}};
+        VerdictRequest question{st.chat_id, st.connection, {}, std::move(queued)};
         for (const auto& item : left) question.unconfirmed.push_back(item.intent.local_id);
         std::optional<std::string> oldest;
         if (!left.empty()) oldest = left.front().intent.local_id;

@@ -112,7 +112,7 @@ struct Fixture {
   }
   /// Another chat's question to the judge on the current connection.
   void other_chat_asks(const std::string& chat_id, std::vector<std::string> unconfirmed) {
-    caf::anon_send(judge, VerdictRequest{chat_id, connection_no, std::move(unconfirmed)});
+    caf::anon_send(judge, VerdictRequest{chat_id, connection_no, unconfirmed, unconfirmed});
   }
   /// The live echo of an own message, from the server.
   void echo(const std::string& message_id, const std::string& text, int sec) {
@@ -441,7 +441,7 @@ TEST_CASE("a chat whose writes were all confirmed still answers the cut judge, s
   // Spawned with an argument: CAF 0.17 dereferences a null argument tuple otherwise (UBSan).
   f.sys.spawn(
       [judge = f.judge, verdict](caf::event_based_actor* self, int) {
-        self->request(judge, caf::infinite, VerdictRequest{"c2", 2, {"X1"}})
+        self->request(judge, caf::infinite, VerdictRequest{"c2", 2, {"X1"}, {"X1"}})
             .then([verdict](Verdict& v) { *verdict = v; });
       },
       0);
@@ -462,7 +462,7 @@ TEST_CASE("a question asked on a connection that is gone neither counts nor take
   REQUIRE(f.take_writes() == Ids{"L1"});
   f.cut(false);
   // A reconcile of connection 1 whose question reaches the judge after the cut's report.
-  caf::anon_send(f.judge, VerdictRequest{kChat, 1, {"L1"}});
+  caf::anon_send(f.judge, VerdictRequest{kChat, 1, {"L1"}, {"L1"}});
   f.run();
   f.reconnect();
   CHECK(f.take_writes() == Ids{"L1"});

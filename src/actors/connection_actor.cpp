@@ -405,8 +405,9 @@ caf::behavior connection(Self* self, ConnectionOptions options, net::IoThread* i
           return WriteResult{true};
         }
         auto reply = self->make_response_promise();
+        auto local_id = action.local_id;
         bool solo = action.solo;
-        st.gate.hold(solo, ConnState::HeldWrite{std::move(action), reply});
+        st.gate.hold(std::move(local_id), solo, ConnState::HeldWrite{std::move(action), reply});
         release_held(self);  // schedules the wake-up
         return reply;
       },

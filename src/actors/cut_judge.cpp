@@ -62,6 +62,7 @@ caf::behavior judge(Self* self, int cuts_per_charge) {
         }
         auto promise = self->make_response_promise();
         st.waiting.emplace(request.chat_id, promise);
+        st.ledger.forget_strikes(request.chat_id, request.queued);
         st.ledger.report(request.chat_id, std::move(request.unconfirmed));
         answer_ready(self);
         return promise;

@@ -24,6 +24,7 @@ struct VerdictRequest {
   std::string chat_id;
   std::uint64_t connection = 0;
   std::vector<std::string> unconfirmed;
+  std::vector<std::string> queued;  // every action still in the chat's outbox (for strikes)
 };
 struct Verdict {
   // The chat's action that is the cut's culprit, if any: it is resent alone (write_gate.hpp).

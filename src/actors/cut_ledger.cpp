@@ -28,14 +28,19 @@ void CutLedger::on_cut(std::vector<Written> writes, bool explained) {
 }
 
 bool CutLedger::report(const std::string& chat_id, std::vector<std::string> unconfirmed) {
-  auto& listed = reports_[chat_id] = std::set<std::string>(
-      std::make_move_iterator(unconfirmed.begin()), std::make_move_iterator(unconfirmed.end()));
+  reports_[chat_id] = std::set<std::string>(std::make_move_iterator(unconfirmed.begin()),
+                                            std::make_move_iterator(unconfirmed.end()));
+  judge();
+  return !waiting(chat_id);
+}
+
+void CutLedger::forget_strikes(const std::string& chat_id,
+                               const std::vector<std::string>& queued) {
+  std::set<std::string> listed(queued.begin(), queued.end());
   for (auto it = strikes_.begin(); it != strikes_.end();) {
     it = it->second.chat_id == chat_id && !listed.count(it->first) ? strikes_.erase(it)
                                                                      : std::next(it);
   }
-  judge();
-  return !waiting(chat_id);
 }
 
 bool CutLedger::waiting(const std::string& chat_id) const {

@@ -55,9 +55,12 @@ class CutLedger {
   void on_cut(std::vector<Written> writes, bool explained);
 
   /// A chat's actions the cut left unconfirmed after its history was re-read, in the user's
-  /// order. Returns true when the verdict for this chat is known now (see verdict()). Strikes
-  /// of the chat's actions it no longer lists are forgotten (they were confirmed or failed).
+  /// order. Returns true when the verdict for this chat is known now (see verdict()).
   bool report(const std::string& chat_id, std::vector<std::string> unconfirmed);
+
+  /// Forgets the strikes of the chat's actions that are no longer in its outbox (`queued`):
+  /// they were confirmed or failed.
+  void forget_strikes(const std::string& chat_id, const std::vector<std::string>& queued);
 
   /// Whether the chat must wait: it holds a suspect and the culprit is not known yet.
   bool waiting(const std::string& chat_id) const;
@@ -68,7 +71,7 @@ class CutLedger {
 
   /// Suspects still to judge (for tests and logs).
   std::size_t suspects() const { return suspects_.size(); }
-  /// Actions with one uncharged cut held against them (for tests).
+  /// Actions with uncharged cuts held against them (for tests).
   std::size_t strikes() const { return strikes_.size(); }
 
  private:

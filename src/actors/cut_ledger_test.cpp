@@ -141,7 +141,8 @@ TEST_CASE("a culprit written alone pays one send for every two of its cuts", "[c
   CHECK(paid == std::vector<bool>{false, true, false, true, false, true});
 }
 
-TEST_CASE("a strike is forgotten once its chat no longer lists the action", "[cut_ledger]") {
+TEST_CASE("a strike is forgotten once the action left its chat's outbox, not before",
+          "[cut_ledger]") {
   CutLedger ledger;
   ledger.on_cut({{"A1", "a", true}}, false);
   CHECK(ledger.report("a", Ids{"A1"}));
@@ -150,6 +151,13 @@ TEST_CASE("a strike is forgotten once its chat no longer lists the action", "[cu
   CHECK(ledger.report("b", Ids{"B1"}));
   CHECK(!ledger.take_culprit("b")->pays);
   CHECK(ledger.strikes() == 2);
-  CHECK(ledger.report("a", {}));  // A1 confirmed since: its strike goes
+  ledger.forget_strikes("a", Ids{"A1"});  // still queued (held, or requeued unwritten)
+  CHECK(ledger.report("a", {}));
+  CHECK(ledger.strikes() == 2);
+  ledger.forget_strikes("a", {});  // confirmed or failed since: its strike goes
   CHECK(ledger.strikes() == 1);
+  ledger.on_cut({{"B1", "b", true}}, false);  // B1's strike held: its second cut pays
+  CHECK(ledger.report("b", Ids{"B1"}));
+  CHECK(ledger.take_culprit("b")->pays);
+  CHECK(ledger.strikes() == 0);
 }

@@ -33,7 +33,9 @@ struct World {
   std::vector<std::string> settled;
   std::set<std::string> unsettled;
   // Writes of these local ids are held back, as the real connection holds a solo write
-  // (write_gate.hpp): answered (written) only when the test sends release_writes_atom.
+  // (write_gate.hpp): answered (written) only when the test sends release_writes_atom. A
+  // released write is not recorded in connection_writes, and a cut does not answer held writes:
+  // a test that cuts around held writes must account for both.
   std::set<std::string> hold;
   std::vector<caf::response_promise> held_writes;
   std::set<std::string> refuse;

@@ -26,6 +26,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,7 +45,9 @@ class WriteGate {
   bool admits(bool solo, Clock::time_point now) { return held_.empty() && (!solo || quiet(now)); }
 
   /// Keeps an action that may not go yet, behind those already held.
-  void hold(bool solo, Item item) { held_.push_back(Held{solo, std::move(item)}); }
+  void hold(std::string local_id, bool solo, Item item) {
+    held_.push_back(Held{std::move(local_id), solo, std::move(item)});
+  }
 
   /// The first held action, if it may go now (call written() when it does, then ask again).
   std::optional<Item> next(Clock::time_point now) {
@@ -67,19 +70,26 @@ class WriteGate {
   /// it on this connection was settled.
   bool written(const std::string& local_id, Clock::time_point now) {
     bool alone = quiet(now);
-    unsettled_[local_id] = now;
+    // Settled while held: its chat awaits nothing from it, so nothing would settle it.
+    if (settled_while_held_.erase(local_id) == 0) unsettled_[local_id] = now;
     return alone;
   }
 
   /// The action's chat no longer awaits it. Unknown ids (written on an earlier connection) are
   /// ignored. A held copy still goes in its turn: it was never on the wire, so whatever settled
   /// it (an echo of the same text from the user's other device, a failure) did not come from it.
-  void settled(const std::string& local_id) { unsettled_.erase(local_id); }
+  void settled(const std::string& local_id) {
+    unsettled_.erase(local_id);
+    for (const auto& held : held_) {
+      if (held.local_id == local_id) settled_while_held_.insert(local_id);
+    }
+  }
 
   /// The connection went down: nothing is in flight any more; returns the held actions, which
   /// were never written.
   std::vector<Item> reset() {
     unsettled_.clear();
+    settled_while_held_.clear();
     std::vector<Item> out;
     for (auto& held : held_) out.push_back(std::move(held.item));
     held_.clear();
@@ -90,6 +100,7 @@ class WriteGate {
 
  private:
   struct Held {
+    std::string local_id;
     bool solo = false;
     Item item;
   };
@@ -105,6 +116,7 @@ class WriteGate {
   Clock::duration patience_;
   std::map<std::string, Clock::time_point> unsettled_;  // written, not settled: when written
   std::deque<Held> held_;                                // in the order offered
+  std::set<std::string> settled_while_held_;             // go in their turn, then count as settled
 };
 
 }  // namespace whisp::actors

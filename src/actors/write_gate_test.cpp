@@ -22,7 +22,7 @@ struct Socket {
     if (gate.admits(solo, now)) {
       wire.emplace_back(id, gate.written(id, now));
     } else {
-      gate.hold(solo, id);
+      gate.hold(id, solo, id);
     }
   }
   void release() {
@@ -105,7 +105,7 @@ TEST_CASE("a held action its chat settled still goes in its turn: it was never o
   s.settle("S");  // e.g. an echo of the same text from the user's other device matched it
   CHECK(s.wire == Wire{{"A", true}});
   s.settle("A");
-  CHECK(s.wire == Wire{{"A", true}, {"S", true}, {"B", false}});
+  CHECK(s.wire == Wire{{"A", true}, {"S", true}, {"B", true}});  // nobody awaits S any more
 }
 
 TEST_CASE("a cut forgets what was in flight and hands back what was held, never written",
