@@ -1,6 +1,6 @@
 // The order in which the connection puts actions on the socket, and which of them went alone.
 //
-// A cut the server does not explain is charged to the first action it left unconfirmed
+// A cut the server does not explain is blamed on the first action it left unconfirmed
 // (cut_ledger.hpp). That is only evidence against the action when nothing written before it was
 // still in flight: a server that closes a socket for its own reasons (a frame count, a restart)
 // often does so right after answering our earlier writes, and the action written just behind
@@ -16,7 +16,7 @@
 // Everything offered after a held solo action waits behind it, whatever its chat: new writes
 // would otherwise keep the connection busy and the solo action waiting. The cost is a pause of
 // the whole outbox, usually one echo's round trip, at worst `patience` (an action in flight that
-// the server dropped without a word), and only after a cut whose culprit was not written alone.
+// the server dropped without a word), and only after a cut that named a culprit.
 //
 // Pure bookkeeping, no actors and no clock of its own: the connection actor drives it, with its
 // pending replies as `Item`s.
