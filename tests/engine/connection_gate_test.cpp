@@ -196,6 +196,15 @@ class GateFixture {
     std::lock_guard<std::mutex> lock(rec_->mutex);
     return f(static_cast<const Record&>(*rec_));
   }
+  // Issues A, then S solo (and B when `then_b`), waits for A's echo and checks that S is held:
+  // S reached the connection right behind A, long before A's echo came back.
+  void hold_s_behind_a(bool then_b = false) {
+    std::vector<WriteAction> writes{send_msg("a"), send_msg("s", true)};
+    if (then_b) writes.push_back(send_msg("b"));
+    issue(std::move(writes));
+    REQUIRE(echoed("a"));
+    CHECK(read([](const Record& r) { return r.results.count("s") + r.results.count("b"); }) == 0);
+  }
 
   // Closes alice's sockets at the server; returns the writes the connection reported for them.
   Writes kick() {
@@ -257,10 +266,7 @@ TEST_CASE("A solo write waits until the earlier write is settled, then goes alon
           "[connection_gate]") {
   GateFixture fx;
   REQUIRE(fx.start());
-  fx.issue({fx.send_msg("a"), fx.send_msg("s", true)});
-  REQUIRE(fx.echoed("a"));
-  // S reached the connection right behind A, long before A's echo came back.
-  CHECK(fx.read([](const Record& r) { return r.results.count("s"); }) == 0);
+  fx.hold_s_behind_a();
   fx.settle("a");
   REQUIRE(fx.answered("s"));
   CHECK(fx.read([](const Record& r) { return r.results.at("s"); }));
@@ -278,9 +284,7 @@ TEST_CASE("A held solo write is answered not written when the connection is cut,
           "[connection_gate]") {
   GateFixture fx;
   REQUIRE(fx.start());
-  fx.issue({fx.send_msg("a"), fx.send_msg("s", true)});
-  REQUIRE(fx.echoed("a"));
-  CHECK(fx.read([](const Record& r) { return r.results.count("s"); }) == 0);
+  fx.hold_s_behind_a();
   CHECK(fx.kick() == Writes{{"a", true}});
   REQUIRE(fx.answered("s"));
   CHECK_FALSE(fx.read([](const Record& r) { return r.results.at("s"); }));
@@ -296,8 +300,7 @@ TEST_CASE("A held write its chat settled still goes in its turn: it was never on
           "[connection_gate]") {
   GateFixture fx;
   REQUIRE(fx.start());
-  fx.issue({fx.send_msg("a"), fx.send_msg("s", true), fx.send_msg("b")});
-  REQUIRE(fx.echoed("a"));
+  fx.hold_s_behind_a(/*then_b=*/true);
   // E.g. an echo of the same text from the user's other device matched S while it waited: the
   // text must still reach the server once.
   fx.settle("s");
